@@ -1,0 +1,57 @@
+"""Open the built docs site in headless Chromium and check that its index page really shows the project.
+
+    python tools/docs_check.py [_build/html]
+
+Takes a screenshot (written next to the site as docs-check.png) and the rendered DOM; fails if the page is blank,
+shows a traceback, or lacks the project title or the records API.
+"""
+import subprocess, sys, shutil, tempfile
+from pathlib import Path
+from PIL import Image, ImageStat
+
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
+MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate'],
+             '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
+
+
+def chromium():
+    for name in ('chromium', 'chromium-browser', 'google-chrome'):
+        if shutil.which(name): return shutil.which(name)
+    sys.exit('docs-check: Chromium not found; on Debian: apt-get install chromium (make docs-check installs it as root)')
+
+
+def render(browser, page: Path, png: Path) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        flags = FLAGS + [f'--user-data-dir={profile}']
+        subprocess.run([browser, *flags, f'--screenshot={png}', '--window-size=1280,1600', page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        dom = subprocess.run([browser, *flags, '--dump-dom', page.as_uri()], check=True, capture_output=True, text=True, timeout=120)
+    return dom.stdout
+
+
+def check_page(browser, page: Path, words) -> list[str]:
+    png = page.with_name(f'docs-check-{page.stem}.png')
+    dom = render(browser, page, png)
+    problems = []
+    stat = ImageStat.Stat(Image.open(png).convert('L'))
+    if stat.stddev[0] < 5: problems.append(f'{page.name}: the page looks blank (pixel std {stat.stddev[0]:.1f})')
+    for bad in ('Traceback (most recent call last)', 'Error in notebook'):
+        if bad in dom: problems.append(f'{page.name}: shows a traceback ({bad!r})')
+    problems += [f'{page.name}: does not show {w!r}' for w in words if w not in dom]
+    print(f'{page.name}: screenshot {png} (pixel std {stat.stddev[0]:.1f}), {len(dom)} characters of DOM')
+    return problems
+
+
+def main(site='_build/html'):
+    site, browser = Path(site).resolve(), chromium()
+    problems = []
+    for name, words in MUST_SHOW.items():
+        page = site / name
+        if not page.exists(): problems.append(f'{page}: not built (run make docs)'); continue
+        problems += check_page(browser, page, words)
+    if problems: sys.exit('docs-check failed:\n  ' + '\n  '.join(problems))
+    print('docs-check: the site shows the project and the records API')
+
+
+if __name__ == '__main__': main(*sys.argv[1:])
