@@ -5,13 +5,13 @@
 Takes a screenshot (written next to the site as docs-check.png) and the rendered DOM; fails if the page is blank,
 shows a traceback, or lacks the project title or the records API.
 """
-import subprocess, sys, shutil, tempfile
+import html, re, subprocess, sys, shutil, tempfile
 from pathlib import Path
 from PIL import Image, ImageStat
 
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
-MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate'],
+MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
 
 
@@ -33,12 +33,13 @@ def render(browser, page: Path, png: Path) -> str:
 def check_page(browser, page: Path, words) -> list[str]:
     png = page.with_name(f'docs-check-{page.stem}.png')
     dom = render(browser, page, png)
+    text = ' '.join(html.unescape(re.sub(r'<[^>]+>', '', dom)).split())  # what a reader sees, as one line
     problems = []
     stat = ImageStat.Stat(Image.open(png).convert('L'))
     if stat.stddev[0] < 5: problems.append(f'{page.name}: the page looks blank (pixel std {stat.stddev[0]:.1f})')
     for bad in ('Traceback (most recent call last)', 'Error in notebook'):
-        if bad in dom: problems.append(f'{page.name}: shows a traceback ({bad!r})')
-    problems += [f'{page.name}: does not show {w!r}' for w in words if w not in dom]
+        if bad in text: problems.append(f'{page.name}: shows a traceback ({bad!r})')
+    problems += [f'{page.name}: does not show {w!r}' for w in words if w not in text]
     print(f'{page.name}: screenshot {png} (pixel std {stat.stddev[0]:.1f}), {len(dom)} characters of DOM')
     return problems
 

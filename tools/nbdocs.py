@@ -37,9 +37,22 @@ def quarto_options_to_tags(cell):
         m = _quarto_opt.match(line)
         if m: tags.update(t for k, t in _tags_for.items() if k == (m[1], m[2].lower()))
         else: lines.append(line)
-    if lines and lines[0].startswith('show_doc('): tags.add('remove-input')
+    if lines and lines[0].startswith('show_doc('):
+        tags.add('remove-input')
+        tidy_show_doc(cell)
     cell.source = '\n'.join(lines).strip()
     if tags: cell.metadata['tags'] = sorted(tags)
+
+
+_quarto_link_attrs = re.compile(r'\)\{[^}]*\}')
+
+def tidy_show_doc(cell):
+    "Make show_doc's Quarto-flavoured markdown plain MyST: no leading rule, no attribute blocks after links"
+    for out in cell.get('outputs', []):
+        md = out.get('data', {}).get('text/markdown')
+        if md is None: continue
+        md = ''.join(md) if isinstance(md, list) else md
+        out['data']['text/markdown'] = _quarto_link_attrs.sub(')', '\n'.join(l for l in md.splitlines() if l.strip() != '---'))
 
 
 def check_no_errors(nb, path):
