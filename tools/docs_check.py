@@ -12,6 +12,7 @@ from PIL import Image, ImageStat
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
 MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test', 'validate_records'],
+             '01_synth.html': ['build_sample_data', 'GlyphConfusions', 'OCRNoise'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
 
 
