@@ -6,7 +6,7 @@
 __all__ = ['Edges', 'epsilon_edges', 'components', 'slink', 'ClusterTuning', 'merge_distances', 'tune_slink', 'jaccard_edges',
            'tune_jaccard', 'cluster', 'dedup']
 
-# %% ../nbs/08_cluster.ipynb #d7367458
+# %% ../nbs/08_cluster.ipynb #cb405083
 from dataclasses import dataclass
 
 import faiss, numpy as np, pandas as pd
@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .link import as_unit_vectors, pool
 from .rules import jaccard, ngram_matrix
 
-# %% ../nbs/08_cluster.ipynb #66da2cc3
+# %% ../nbs/08_cluster.ipynb #d4ab71fd
 @dataclass
 class Edges:
     "Pairs i < j of records and their cosine distance"
@@ -45,7 +45,7 @@ def _range_pairs(index, queries, radius, offset):
     rows = np.repeat(np.arange(len(queries), dtype=np.int64) + offset, np.diff(lims).astype(np.int64))
     return rows, ids.astype(np.int64)
 
-# %% ../nbs/08_cluster.ipynb #949fd123
+# %% ../nbs/08_cluster.ipynb #8e1645f5
 def _ivf_pairs(x, radius, nlist, nprobe, progress, seed=0):
     "Approximate candidate pairs: each record is compared with the members of the `nprobe` k-means cells nearest to it"
     km = faiss.Kmeans(x.shape[1], nlist, niter=10, seed=seed, spherical=True, max_points_per_centroid=64)
@@ -64,7 +64,7 @@ def _ivf_pairs(x, radius, nlist, nprobe, progress, seed=0):
         found.append((np.minimum(r, m), np.maximum(r, m)))
     return found
 
-# %% ../nbs/08_cluster.ipynb #432d35dc
+# %% ../nbs/08_cluster.ipynb #5a5e5730
 def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
                   threshold:float, # cosine distance: pairs with 1 - cos <= threshold are joined
                   approximate:bool=False, # IVF range search: for very large n, may miss edges
@@ -112,7 +112,7 @@ def slink(vectors, # (n, d) embeddings
     "Single-linkage clusters at a cosine-distance threshold: connected components of the ε-graph; exact unless `approximate`"
     return components(epsilon_edges(vectors, threshold, approximate, **kwargs), groups)
 
-# %% ../nbs/08_cluster.ipynb #17e9bca7
+# %% ../nbs/08_cluster.ipynb #732c7c63
 @dataclass(frozen=True)
 class ClusterTuning:
     "The threshold (and `im_wt`) of best validation ARI, and the whole sweep"
@@ -149,7 +149,7 @@ def tune_slink(vectors, # (n, d) validation embeddings, or None with `image` and
     best = sweep[sweep.ari == sweep.ari.max()].sort_values(['threshold', 'im_wt'], na_position='first').iloc[0]
     return ClusterTuning(float(best.threshold), None if image is None else float(best.im_wt), float(best.ari), sweep)
 
-# %% ../nbs/08_cluster.ipynb #b9dd3b2c
+# %% ../nbs/08_cluster.ipynb #43f78435
 def jaccard_edges(texts, # captions
                   n:int, # word n-gram size
                   overlap:float, # minimum Jaccard similarity of a linked pair
@@ -167,7 +167,7 @@ def tune_jaccard(texts, labels, ns=(1, 2, 3, 4, 5), overlaps=tuple(np.round(np.a
             for n in ns for o in overlaps]
     return pd.DataFrame(rows).sort_values(['ari', 'n', 'overlap'], ascending=[False, True, True], ignore_index=True)
 
-# %% ../nbs/08_cluster.ipynb #95d424c9
+# %% ../nbs/08_cluster.ipynb #208c32db
 def _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col, n, overlap, groups, **kwargs):
     if len(df) == 0: raise ValueError('the table is empty')
     if method == 'jaccard':

@@ -8,9 +8,9 @@ __all__ = ['PLACES', 'FAMILY_NAMES', 'AUSPICIOUS', 'KATAKANA_NAMES', 'PRODUCTS',
            'MERGES', 'LEGAL_FORM_RE', 'OCR_PRESETS', 'SAMPLE_OUTPUTS', 'firm_stem', 'firm_name', 'firm_names',
            'print_variant', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts', 'covers', 'render_text', 'Degradation',
            'degrade', 'jis_level1_kanji', 'GlyphConfusions', 'OCRNoise', 'cer', 'render_crop', 'SampleConfig',
-           'synth_command', 'sample_readme', 'build_sample_data']
+           'synth_command', 'sample_readme', 'build_sample_data', 'clustered_vectors']
 
-# %% ../nbs/01_synth.ipynb #69311407
+# %% ../nbs/01_synth.ipynb #9984350c
 import hashlib, json, re, shutil
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -25,12 +25,12 @@ from tqdm import tqdm
 
 from .records import fingerprint, read_clippings_layout, read_records, split_entities, validate_records, write_records
 
-# %% ../nbs/01_synth.ipynb #b381d606
+# %% ../nbs/01_synth.ipynb #b2de29cb
 def _rng(seed, *stream):
     "An independent, reproducible random stream for `seed` and a stream name/number path"
     return np.random.default_rng([seed, *[int.from_bytes(hashlib.sha256(str(s).encode()).digest()[:4], 'little') for s in stream]])
 
-# %% ../nbs/01_synth.ipynb #a9ee61dd
+# %% ../nbs/01_synth.ipynb #b6ff0448
 # Word lists, all written for clippings (no external source): common Japanese surnames, prefectures and cities,
 # regional and "national" prefixes of the era, auspicious and trade words, loanword product names, industry words
 # and legal forms as they appear in 1950s company directories.
@@ -69,7 +69,7 @@ OLD_FORMS = dict(zip('会区円鉄広国学売発気県実検楽薬鉱帯団図�
                      '會區圓鐵廣國學賣發氣縣實檢樂藥鑛帶團圖關澤濱櫻榮當亞惠藝邊壽戰條與萬來瀧龍寶雙兒勞營總經濟證寫體變應臺黨鹽廳燈禮舊將裝絲繼鑄錢鄕穗齋'))
 NEW_FORMS = {v: k for k, v in OLD_FORMS.items()}
 
-# %% ../nbs/01_synth.ipynb #3bfe6190
+# %% ../nbs/01_synth.ipynb #dbedacdc
 _CORE_KINDS = {'family': .45, 'auspicious': .2, 'katakana': .1, 'place': .25}  # what a family of firms shares
 _TEMPLATES = {  # kind of core -> {template: probability}
     'place': {'place+industry': .6, 'place+product+industry': .4},
@@ -82,7 +82,7 @@ def _zipf_choice(rng, items, a=1.1):
     w = 1 / np.arange(1, len(items) + 1) ** a
     return items[rng.choice(len(items), p=w / w.sum())]
 
-# %% ../nbs/01_synth.ipynb #96bbda8d
+# %% ../nbs/01_synth.ipynb #a207106d
 def _make_firm(rng, core, kind):
     "One firm of the family of `core`: the parts of its name"
     templates = _TEMPLATES.get(kind, _TEMPLATES['other'])
@@ -101,7 +101,7 @@ def firm_name(f, legal=True):
     if not legal or not f['legal']: return stem
     return f['legal'] + stem if f['legal_first'] else stem + f['legal']
 
-# %% ../nbs/01_synth.ipynb #02d2e8ea
+# %% ../nbs/01_synth.ipynb #b6422546
 def firm_names(n:int, # number of firms
                seed:int=0, # seed of the `firms` stream
                max_siblings:int=5, # largest family
@@ -122,7 +122,7 @@ def firm_names(n:int, # number of firms
             rows.append(dict(firm_id=f'f{len(rows):06d}', name=firm_name(f), family=family, **f))
     return pd.DataFrame(rows)
 
-# %% ../nbs/01_synth.ipynb #d0ae90f3
+# %% ../nbs/01_synth.ipynb #a0cf1fbc
 def print_variant(f, # a firm: a row of `firm_names` (or its dict)
                   rng, # numpy Generator
                   old_form_p=.3, # probability that this printing uses old character forms
@@ -134,7 +134,7 @@ def print_variant(f, # a firm: a row of `firm_names` (or its dict)
         name = ''.join(OLD_FORMS[c] if c in OLD_FORMS and rng.random() < .8 else c for c in name)
     return name
 
-# %% ../nbs/01_synth.ipynb #67ba6ff7
+# %% ../nbs/01_synth.ipynb #64f46d31
 FONT_DIRS = ('/usr/share/fonts', '/usr/local/share/fonts', '~/.local/share/fonts', '~/.fonts')
 JAPANESE_PROBE = '日本語会社株式アイウエオあいうえお'
 _REGION_VARIANT = re.compile(r'\b(KR|SC|TC|HK)\b')  # CJK faces drawn for another region's glyph standard
@@ -151,7 +151,7 @@ def font_cmap(font):
     "The set of code points `font` has glyphs for"
     return frozenset(TTFont(font.path, fontNumber=font.index, lazy=True).getBestCmap())
 
-# %% ../nbs/01_synth.ipynb #d7390d10
+# %% ../nbs/01_synth.ipynb #9b984d63
 def _faces(path):
     "Every face in a font file, as `Font`s"
     n = len(TTCollection(path).fonts) if path.suffix.lower() == '.ttc' else 1
@@ -179,7 +179,7 @@ def find_fonts(dirs=None, # folders to search (default: the system font folders 
                 if all(ord(c) in font_cmap(font) for c in probe): found[font.name] = font
     return [found[k] for k in sorted(found)]
 
-# %% ../nbs/01_synth.ipynb #e79384c0
+# %% ../nbs/01_synth.ipynb #9b3254a9
 def covers(font:Font, text:str) -> bool:
     "Whether `font` has a glyph for every character of `text`"
     cmap = font_cmap(font)
@@ -188,7 +188,7 @@ def covers(font:Font, text:str) -> bool:
 @lru_cache(maxsize=256)
 def _pil_font(font, size): return ImageFont.truetype(font.path, size, index=font.index)
 
-# %% ../nbs/01_synth.ipynb #456593c1
+# %% ../nbs/01_synth.ipynb #e3c7ef5a
 _ROTATE_IN_VERTICAL = set('ー－-〜~()（）「」[]［］')  # drawn turned by 90° in vertical writing
 
 @lru_cache(maxsize=65536)
@@ -201,7 +201,7 @@ def _glyph(font, size, char):
     if box is None: return None
     return canvas.crop(box), (box[0] - size // 2, box[1] - size // 2)
 
-# %% ../nbs/01_synth.ipynb #407a9d64
+# %% ../nbs/01_synth.ipynb #10615676
 def render_text(text:str, # what to draw
                 font:Font, # a face that `covers` the text
                 size:int, # font size in pixels
@@ -232,7 +232,7 @@ def render_text(text:str, # what to draw
     for im, x, y in placed: out.paste(ImageChops.darker(out.crop((round(x - x0) + m, round(y - y0) + m, round(x - x0) + m + im.width, round(y - y0) + m + im.height)), im), (round(x - x0) + m, round(y - y0) + m))
     return out
 
-# %% ../nbs/01_synth.ipynb #666c50ee
+# %% ../nbs/01_synth.ipynb #affc4d1e
 PAPER_TONES = ((234, 234, 212), (225, 207, 171), (240, 238, 230), (218, 210, 190))
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ class Degradation:
         return float(np.clip(.55 + .35 * self.blur + .015 * self.noise + 25 * self.salt_pepper + .004 * (self.ink_level - 20)
                              + .15 * (self.ink != 'plain') + .05 * self.scan_lines, .4, 2.5))
 
-# %% ../nbs/01_synth.ipynb #2037230e
+# %% ../nbs/01_synth.ipynb #0af16617
 def degrade(img:Image.Image, # a black-on-white render
             d:Degradation, # the degradation to apply
             rng, # numpy Generator for noise and specks
@@ -284,7 +284,7 @@ def degrade(img:Image.Image, # a black-on-white render
         px[flip] = rng.choice([d.ink_level, 255.], size=(int(flip.sum()), 1))
     return Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), 'RGB')
 
-# %% ../nbs/01_synth.ipynb #819b40a2
+# %% ../nbs/01_synth.ipynb #b56b2ffb
 KANA = ''.join(chr(c) for c in range(0x3041, 0x3097)) + ''.join(chr(c) for c in range(0x30A1, 0x30FB)) + 'ー'
 NOISE_MARKS = '・、。ー一丶ノ|1l.'  # what an OCR engine reads in specks, rules and smudges
 
@@ -297,7 +297,7 @@ def jis_level1_kanji():
         if len(b) == 2 and (0x889F <= int.from_bytes(b, 'big') <= 0x9872): out.append(chr(cp))
     return ''.join(out)
 
-# %% ../nbs/01_synth.ipynb #92baac4f
+# %% ../nbs/01_synth.ipynb #55de4749
 def _glyph_features(font, chars, size=48, px=16):
     "One unit vector per character: its ink within the em square (size and position kept), blurred, `px`×`px`"
     feats = np.zeros((len(chars), px * px), np.float32)
@@ -311,7 +311,7 @@ def _glyph_features(font, chars, size=48, px=16):
         feats[i] = v / (np.linalg.norm(v) + 1e-6)
     return feats
 
-# %% ../nbs/01_synth.ipynb #d3632451
+# %% ../nbs/01_synth.ipynb #4a8a1a1a
 @dataclass
 class GlyphConfusions:
     "For each character, the characters that look most like it and how alike they look (cosine of glyph features)"
@@ -347,7 +347,7 @@ class GlyphConfusions:
 
     def to_json(self): return {c: [n, [round(float(x), 4) for x in sims]] for c, (n, sims) in self.neighbours.items()}
 
-# %% ../nbs/01_synth.ipynb #e5988683
+# %% ../nbs/01_synth.ipynb #d67573c1
 # Characters an OCR engine may read as their components when the gap between radical and body is wide, and so pairs
 # that it may read as one character. Each component is itself a character.
 SPLITS = {'化': 'イヒ', '付': 'イ寸', '信': 'イ言', '伊': 'イ尹', '社': 'ネ土', '林': '木木', '松': '木公', '村': '木寸',
@@ -361,7 +361,7 @@ MERGES = {v: k for k, v in SPLITS.items()}
 _FORM_SWAP = {**OLD_FORMS, **NEW_FORMS}
 LEGAL_FORM_RE = re.compile('|'.join(sorted({''.join(OLD_FORMS.get(c, c) for c in f) for f in LEGAL_FORMS} | set(LEGAL_FORMS))))
 
-# %% ../nbs/01_synth.ipynb #fca1fd6c
+# %% ../nbs/01_synth.ipynb #29d38c34
 @dataclass(frozen=True)
 class OCRNoise:
     "Rates of OCR errors; each applies per chance (character, pair or name) and is scaled by the crop's severity"
@@ -407,7 +407,7 @@ class OCRNoise:
             i += 1
         return ''.join(out), events, chances
 
-# %% ../nbs/01_synth.ipynb #ca739503
+# %% ../nbs/01_synth.ipynb #ed865b27
 OCR_PRESETS = {  # `clean` like the lab's own OCR engine, `noisy` like a commercial engine on 1950s print
     'clean': OCRNoise(substitute=.012, form_swap=.02, delete=.003, insert=.002, merge=.001, split=.01, drop_legal=.01),
     'noisy': OCRNoise(substitute=.07, form_swap=.12, delete=.02, insert=.012, merge=.006, split=.06, drop_legal=.06)}
@@ -416,7 +416,7 @@ def cer(truth, read):
     "Character error rate: edit distance over the length of the truth"
     return Levenshtein.distance(truth, read) / max(1, len(truth))
 
-# %% ../nbs/01_synth.ipynb #556fbe7b
+# %% ../nbs/01_synth.ipynb #2aa87375
 _CURSIVE = re.compile('Gyousyo|Sousyo')  # running and grass script: for synthetic training only, never in a directory
 
 def render_crop(text:str, font:Font, size:int, vertical:bool,
@@ -437,7 +437,7 @@ def render_crop(text:str, font:Font, size:int, vertical:bool,
 
 def _render_job(job): render_crop(**job)
 
-# %% ../nbs/01_synth.ipynb #7d66b577
+# %% ../nbs/01_synth.ipynb #e3680756
 def _assign_roles(firms, n_targets, n_nomatch, n_synth, rng):
     "Split firms by family: the universe, no-match firms (siblings of universe firms where possible), synthetic-set firms"
     universe, nomatch, synth = [], [], []
@@ -453,7 +453,7 @@ def _assign_roles(firms, n_targets, n_nomatch, n_synth, rng):
     if (len(universe), len(nomatch), len(synth)) != (n_targets, n_nomatch, n_synth): raise ValueError('too few firms generated')
     return universe, nomatch, synth
 
-# %% ../nbs/01_synth.ipynb #738dae97
+# %% ../nbs/01_synth.ipynb #4cb20685
 @dataclass(frozen=True)
 class SampleConfig:
     "Everything that decides a synthetic linkage data set; saved with it"
@@ -471,7 +471,7 @@ def _pick_font(fonts, text, rng, what):
     if not ok: raise ValueError(f'no font in {[f.name for f in fonts]} covers {what} {text!r}')
     return ok[rng.integers(len(ok))]
 
-# %% ../nbs/01_synth.ipynb #fdbf8bd7
+# %% ../nbs/01_synth.ipynb #e8c714fc
 def _plan(cfg, fonts):
     "One row per crop to render: record id, firm, role, printed text, font, size, orientation"
     rng = _rng(cfg.seed, 'plan')
@@ -496,7 +496,7 @@ def _plan(cfg, fonts):
     plan['matched'] = plan['entity_id'].isin(firms.iloc[matched]['firm_id'])
     return plan
 
-# %% ../nbs/01_synth.ipynb #8a53355d
+# %% ../nbs/01_synth.ipynb #46af0645
 def _render_all(plan, cfg, out, workers):
     "Render every planned crop to `out`, in parallel; deterministic whatever the number of workers"
     jobs = [dict(text=r.printed, font=r.font, size=r.size, vertical=r.vertical, seed=cfg.seed, key=r.record_id,
@@ -519,7 +519,7 @@ def _read_ocr_texts(plan, cfg, confusions, presets):
         out[name] = texts
     return out
 
-# %% ../nbs/01_synth.ipynb #093e9e82
+# %% ../nbs/01_synth.ipynb #44575fdd
 def _record_tables(plan, texts, cfg):
     "The linkage table (sources and targets), the synthetic training table and the unlabelled pool"
     df = plan.assign(text=texts['clean'], text_noisy=texts['noisy'], image_path=plan['record_id'],
@@ -534,7 +534,7 @@ def _record_tables(plan, texts, cfg):
     pool = link.assign(entity_id='', split='unlabelled', side='both')
     return link[cols + meta], synth[cols + meta], pool[cols + meta]
 
-# %% ../nbs/01_synth.ipynb #5e425264
+# %% ../nbs/01_synth.ipynb #aa97e19f
 def _write_layout(link, out):
     "The same linkage data in the original CLIPPINGS layout, OCR variants as `<side>_ocr_data_<variant>.json`"
     for side in ('source', 'target'):
@@ -547,7 +547,7 @@ def _write_layout(link, out):
     pd.DataFrame({'source_path': gt['image_path_s'], 'target_path': gt['image_path_t']}).to_csv(out / 'ground_truth.csv', index=False)
     link[['record_id', 'split']].to_csv(out / 'splits.csv', index=False)
 
-# %% ../nbs/01_synth.ipynb #57928ca2
+# %% ../nbs/01_synth.ipynb #ac0fca0f
 SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'records.parquet', 'synth.parquet', 'pool.parquet',
                   'source_ocr_data.json', 'source_ocr_data_noisy.json', 'target_ocr_data.json', 'target_ocr_data_noisy.json',
                   'ground_truth.csv', 'splits.csv', 'manifest.json', 'confusions.json', 'README.md')
@@ -563,7 +563,7 @@ def synth_command(out, cfg):
     "The exact `clippings synth` command line that builds this data set"
     return f"clippings synth {out} " + ' '.join(f'--{k} {v}' for k, v in asdict(cfg).items())
 
-# %% ../nbs/01_synth.ipynb #1bf3f813
+# %% ../nbs/01_synth.ipynb #22798a18
 def sample_readme(manifest, tables):
     "The README of a synthetic data set: every file, the counts and the command that made it"
     c, link = manifest['counts'], tables['records']
@@ -610,7 +610,7 @@ Read it with `clippings.records.read_records('sample_data/records.parquet')` or
 `clippings.records.read_clippings_layout('sample_data')`.
 """
 
-# %% ../nbs/01_synth.ipynb #c6511793
+# %% ../nbs/01_synth.ipynb #e6f926c1
 def build_sample_data(out, # folder to write
                       cfg:SampleConfig=SampleConfig(), # sizes, seed and degradation
                       fonts=None, # faces to use (default: `find_fonts()`)
@@ -639,3 +639,24 @@ def build_sample_data(out, # folder to write
     (out / 'confusions.json').write_text(json.dumps(confusions.to_json(), ensure_ascii=False), encoding='utf-8')
     (out / 'README.md').write_text(sample_readme(manifest, tables), encoding='utf-8')
     return manifest
+
+# %% ../nbs/01_synth.ipynb #58124f60
+def clustered_vectors(n:int, # number of vectors
+                      d:int=256, # dimension
+                      cluster_size:int=5, # mean cluster size
+                      spread:float=.2, # noise around each centre (larger: looser clusters)
+                      seed:int=0,
+                      chunk:int=100_000, # rows made at a time (bounded memory)
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    "Unit float32 vectors in clusters around random centres, and their cluster labels"
+    rng = np.random.default_rng(seed)
+    k = max(1, n // cluster_size)
+    centres = rng.standard_normal((k, d), dtype=np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    labels = rng.integers(0, k, n)
+    x = np.empty((n, d), np.float32)
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        x[a:b] = centres[labels[a:b]] + (spread / np.sqrt(d)) * rng.standard_normal((b - a, d), dtype=np.float32)
+        x[a:b] /= np.linalg.norm(x[a:b], axis=1, keepdims=True)
+    return x, labels
