@@ -1,0 +1,35 @@
+"""Shared by the benchmark scripts: run a measured task in a fresh process and report its time and peak memory."""
+import json, multiprocessing as mp, os, platform, resource, time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / 'results'
+
+
+def _child(fn, args, queue):
+    out = fn(*args)
+    queue.put((out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def isolated(fn, *args):
+    "Run `fn(*args)` in a fresh process; return (its result, the peak RSS of that process in MiB, imports included)"
+    ctx = mp.get_context('spawn')
+    q = ctx.Queue()
+    p = ctx.Process(target=_child, args=(fn, args, q))
+    p.start(); out, rss = q.get(); p.join()
+    return out, round(rss)
+
+
+def timed(fn, *args, **kwargs):
+    "(result, seconds)"
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, round(time.perf_counter() - t, 3)
+
+
+def report(name, res):
+    "Print the figures and write them to bench/results/<name>.json"
+    res = {'machine': {'cpus': os.cpu_count(), 'platform': platform.platform()}, **res}
+    for k, v in res.items(): print(f'{k}: {v}')
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f'{name}.json').write_text(json.dumps(res, indent=1))
+    print(f'wrote {RESULTS / (name + ".json")}')
