@@ -6,7 +6,7 @@
 __all__ = ['as_unit_vectors', 'gpu_available', 'build_index', 'knn', 'Threshold', 'tune_threshold', 'threshold_at_fpr',
            'link_knn', 'link', 'higher_is_better', 'pool', 'load_vectors']
 
-# %% ../nbs/07_link.ipynb #70fa3316
+# %% ../nbs/07_link.ipynb #8fc9ebeb
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from sklearn.metrics import roc_curve
 
 from .rules import PAPER, Ranked, TextNorm, rule_link
 
-# %% ../nbs/07_link.ipynb #9c099701
+# %% ../nbs/07_link.ipynb #9261b039
 def as_unit_vectors(x, # (n, d) array-like of embeddings
                     what:str='vectors', # name used in errors
                    ) -> np.ndarray:
@@ -30,14 +30,14 @@ def as_unit_vectors(x, # (n, d) array-like of embeddings
     if len(zero): raise ValueError(f'{what}: {len(zero)} rows are all zeros (rows {zero[:10].tolist()}): no direction to compare')
     return np.ascontiguousarray(x / norms[:, None])
 
-# %% ../nbs/07_link.ipynb #dd7d2452
+# %% ../nbs/07_link.ipynb #b28a079b
 def gpu_available() -> bool:
     "Whether this faiss build has GPU support and sees a GPU"
     return hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0
 
 def build_index(vectors:np.ndarray, # (n, d) unit vectors
                 kind:str='flat', # 'flat' (exact inner product) or 'ivf' (approximate, for large universes)
-                nlist:int|None=None, # IVF cells (default about 4·sqrt(n))
+                nlist:int|None=None, # IVF cells (default about 4·sqrt(n), at most n/39)
                 nprobe:int=16, # IVF cells searched per query
                 gpu:bool|None=None, # use a GPU index (default: when one is available)
                 seed:int=0, # seed of the IVF k-means
@@ -46,7 +46,7 @@ def build_index(vectors:np.ndarray, # (n, d) unit vectors
     d = vectors.shape[1]
     if kind == 'flat': index = faiss.IndexFlatIP(d)
     elif kind == 'ivf':
-        nlist = nlist or max(1, int(4 * np.sqrt(len(vectors))))
+        nlist = nlist or max(1, min(int(4 * np.sqrt(len(vectors))), len(vectors) // 39))  # FAISS wants 39 training points a cell
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
         index.cp.seed = seed
         train = vectors if len(vectors) <= 256 * nlist else vectors[np.random.default_rng(seed).choice(len(vectors), 256 * nlist, replace=False)]
@@ -70,7 +70,7 @@ def knn(queries, # (n_q, d) query embeddings
     score, index = build_index(t, **index_kwargs).search(q, k)
     return Ranked(index, score, higher_is_better=True)
 
-# %% ../nbs/07_link.ipynb #30a91e3b
+# %% ../nbs/07_link.ipynb #3834584a
 @dataclass(frozen=True)
 class Threshold:
     "A no-match threshold on the top-1 score, with how it was chosen; a query is a match when its score passes it"
@@ -97,7 +97,7 @@ def _check_scores(scores, *flags):
         if len(f) != len(s): raise ValueError(f'scores and flags differ in length ({len(s)} vs {len(f)})')
     return s
 
-# %% ../nbs/07_link.ipynb #f93db49d
+# %% ../nbs/07_link.ipynb #8bff067f
 def tune_threshold(scores, # top-1 score of each validation query
                    correct, # whether that top-1 is one of the query's true targets
                    has_match, # whether the query has any true target
@@ -123,7 +123,7 @@ def tune_threshold(scores, # top-1 score of each validation query
     t = float(cands[best].min())
     return Threshold(t, higher_is_better, 'accuracy', float(n_right.max() / len(s)), len(s))
 
-# %% ../nbs/07_link.ipynb #48a69244
+# %% ../nbs/07_link.ipynb #88e6c1ed
 def threshold_at_fpr(scores, # top-1 score of each validation query
                      correct, # whether that top-1 is a true target (the positives)
                      max_fpr:float=.01, # largest share of wrong top-1 links that may pass
@@ -140,7 +140,7 @@ def threshold_at_fpr(scores, # top-1 score of each validation query
     t = float(thr[i] if higher_is_better else -thr[i])
     return Threshold(t, higher_is_better, f'fpr<={max_fpr}', float(tpr[i]), len(s))
 
-# %% ../nbs/07_link.ipynb #83c6a487
+# %% ../nbs/07_link.ipynb #d8f57f8b
 def _aligned(vectors, df, what):
     if vectors is None: return None
     v = np.asarray(vectors)
@@ -179,7 +179,7 @@ def higher_is_better(method:str|None) -> bool:
     "Whether larger scores are better for a linking method (embeddings: yes; raw or normalised Levenshtein: no)"
     return not (method or '').startswith('levenshtein')
 
-# %% ../nbs/07_link.ipynb #c71fdd62
+# %% ../nbs/07_link.ipynb #689facc8
 def pool(image, # (n, d) image embeddings
          text, # (n, d) text embeddings
          im_wt:float, # weight of the image: 1 image only, 0 text only, 0.5 the mean direction

@@ -13,6 +13,8 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
 MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test', 'validate_records'],
              '01_synth.html': ['build_sample_data', 'GlyphConfusions', 'OCRNoise'],
+             '02_rules.html': ['rule_link', 'levenshtein_topk'], '08_cluster.html': ['slink', 'identical partition: True'],
+             '09_metrics.html': ['bootstrap', 'Levenshtein distance'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
 
 
