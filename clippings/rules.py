@@ -6,7 +6,7 @@
 __all__ = ['PAPER', 'RULES', 'TextNorm', 'Ranked', 'levenshtein_topk', 'stroke_table', 'strokes', 'StrokeIndex', 'clean_caption',
            'word_ngrams', 'ngram_matrix', 'jaccard', 'JaccardIndex', 'rule_link']
 
-# %% ../nbs/02_rules.ipynb #e7d1b0ce
+# %% ../nbs/02_rules.ipynb #111bec4a
 import re, string, unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from .synth import LEGAL_FORM_RE, NEW_FORMS
 
-# %% ../nbs/02_rules.ipynb #6f705759
+# %% ../nbs/02_rules.ipynb #736c1efc
 @dataclass(frozen=True)
 class TextNorm:
     "Switchable text normalisation before rule-based matching; all off (the default) is the paper's protocol"
@@ -42,7 +42,7 @@ _TO_NEW = str.maketrans(NEW_FORMS)
 _LEGAL = re.compile(LEGAL_FORM_RE.pattern + r'|\((株|資|名|有)\)|㈱|㈲')  # full forms, new or old, and abbreviations
 PAPER = TextNorm()
 
-# %% ../nbs/02_rules.ipynb #f4445618
+# %% ../nbs/02_rules.ipynb #e302dc4e
 @dataclass(frozen=True)
 class Ranked:
     "Top-k candidates of each query: target positions and scores, best first"
@@ -67,12 +67,21 @@ def _topk(scores:np.ndarray, k:int, higher_is_better:bool) -> tuple[np.ndarray, 
         idx = np.array([(c := np.flatnonzero(row <= t))[np.lexsort((c, row[c]))][:k] for row, t in zip(s, kth)])
     return idx, np.take_along_axis(scores, idx, 1)
 
-# %% ../nbs/02_rules.ipynb #5ce4e162
+# %% ../nbs/02_rules.ipynb #8619dd6a
 def _chunks(n:int, size:int): return [(i, min(i + size, n)) for i in range(0, n, size)]
 
 def _rows_per_chunk(n_targets:int, budget_mb:int=256) -> int:
     "Query rows per chunk so one chunk's score matrix (float64 at most) stays within `budget_mb`"
     return max(1, budget_mb * 2**20 // (8 * max(1, n_targets)))
+
+def _chunked_topk(scores_of, # (a, b) -> dense scores of queries a..b against every target
+                  n_queries:int, n_targets:int, k:int, higher_is_better:bool, budget_mb:int) -> Ranked:
+    "Top-k of every query, computing the score matrix one chunk of queries at a time"
+    index, score = [], []
+    for a, b in _chunks(n_queries, _rows_per_chunk(n_targets, budget_mb)):
+        i, s = _topk(scores_of(a, b), k, higher_is_better)
+        index.append(i); score.append(s)
+    return Ranked(np.vstack(index), np.vstack(score), higher_is_better)
 
 def levenshtein_topk(queries, # query strings
                      targets, # target strings
@@ -84,14 +93,10 @@ def levenshtein_topk(queries, # query strings
     "The `k` targets at the smallest Levenshtein distance from each query (ties: lowest target position)"
     scorer = Levenshtein.normalized_distance if normalized else Levenshtein.distance
     dtype = np.float32 if normalized else np.int32
-    index, score = [], []
-    for a, b in _chunks(len(queries), _rows_per_chunk(len(targets), budget_mb)):
-        d = process.cdist(queries[a:b], targets, scorer=scorer, dtype=dtype, workers=workers)
-        i, s = _topk(d, k, higher_is_better=False)
-        index.append(i); score.append(s)
-    return Ranked(np.vstack(index), np.vstack(score), higher_is_better=False)
+    cdist = lambda a, b: process.cdist(queries[a:b], targets, scorer=scorer, dtype=dtype, workers=workers)
+    return _chunked_topk(cdist, len(queries), len(targets), k, False, budget_mb)
 
-# %% ../nbs/02_rules.ipynb #30554393
+# %% ../nbs/02_rules.ipynb #d9cddb53
 @lru_cache(maxsize=1)
 def stroke_table() -> dict[str, str]:
     "Character -> stroke sequence for 20,901 CJK ideographs (the table of fuzzychinese 0.1.5, BSD-3-Clause, shipped in clippings/data)"
@@ -117,7 +122,7 @@ def strokes(text:str, # the string to decompose
 
 def _char_ngrams(s:str, n:int) -> list[str]: return [s[i:i + n] for i in range(len(s) - n + 1)]
 
-# %% ../nbs/02_rules.ipynb #7b36960c
+# %% ../nbs/02_rules.ipynb #a807cf64
 @dataclass
 class StrokeIndex:
     "TF-IDF over stroke n-grams of the target texts, as fuzzychinese computes it (fitted on the unique target texts)"
@@ -134,14 +139,9 @@ class StrokeIndex:
     def topk(self, queries, k:int=1, budget_mb:int=256) -> Ranked:
         "The `k` most similar targets of each query (cosine of TF-IDF vectors; ties: lowest target position)"
         q = self.vectorizer.transform(queries).tocsr()
-        index, score = [], []
-        for a, b in _chunks(q.shape[0], _rows_per_chunk(self.matrix.shape[0], budget_mb)):
-            sim = (q[a:b] @ self.matrix.T).toarray()
-            i, s = _topk(sim, k, higher_is_better=True)
-            index.append(i); score.append(s)
-        return Ranked(np.vstack(index), np.vstack(score), higher_is_better=True)
+        return _chunked_topk(lambda a, b: (q[a:b] @ self.matrix.T).toarray(), q.shape[0], self.matrix.shape[0], k, True, budget_mb)
 
-# %% ../nbs/02_rules.ipynb #e3c5171d
+# %% ../nbs/02_rules.ipynb #53659ef4
 _PUNCT_BUT_HYPHEN = str.maketrans('', '', string.punctuation.replace('-', ''))
 
 def clean_caption(text:str) -> str:
@@ -154,7 +154,7 @@ def word_ngrams(text:str, n:int) -> set[tuple]:
     words = clean_caption(text).split()
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
-# %% ../nbs/02_rules.ipynb #18bcd8e9
+# %% ../nbs/02_rules.ipynb #284bf117
 def ngram_matrix(texts, n:int, vocabulary=None):
     "Binary sparse matrix: one row per text, one column per word n-gram"
     analyzer = lambda t: list(word_ngrams(t, n))
@@ -187,13 +187,10 @@ class JaccardIndex:
     def topk(self, queries, k:int=1, budget_mb:int=256) -> Ranked:
         q, _ = ngram_matrix(queries, self.n, self.vocabulary)
         sizes = np.array([len(word_ngrams(t, self.n)) for t in queries])  # n-grams unknown to the targets count in the union
-        index, score = [], []
-        for a, b in _chunks(q.shape[0], _rows_per_chunk(self.matrix.shape[0], budget_mb)):
-            i, s = _topk(jaccard(q[a:b], self.matrix, sizes[a:b]).toarray(), k, higher_is_better=True)
-            index.append(i); score.append(s)
-        return Ranked(np.vstack(index), np.vstack(score), higher_is_better=True)
+        sim = lambda a, b: jaccard(q[a:b], self.matrix, sizes[a:b]).toarray()
+        return _chunked_topk(sim, q.shape[0], self.matrix.shape[0], k, True, budget_mb)
 
-# %% ../nbs/02_rules.ipynb #99e0c8de
+# %% ../nbs/02_rules.ipynb #7b047700
 RULES = ('levenshtein', 'levenshtein_norm', 'stroke', 'stroke_paper', 'jaccard')
 
 def _texts(df:pd.DataFrame, col:str, what:str) -> list[str]:
