@@ -1,0 +1,112 @@
+"""Training and embedding throughput of CLIPPINGS models.
+
+CPU (always): the small CPU-default model of replication/configs/sample_train.yaml (64 px ViT + character text tower):
+SupCon steps/s at im_wt 0.5, 1 and 0 (batch 126), CLIP steps/s (batch 128), and embedding records/s, both from
+in-memory tensors (the model) and end to end from the sample_data image files (decoding included).
+GPU (when one is present): a CLIPModel sized like ViT-B/16 (random init, 224 px, 12+12 layers, 512-d projection)
+in bf16 autocast: embedding records/s (image + text) and SupCon training steps/s at batch 126.
+Writes bench/results/train_cpu.json and, on a GPU, bench/results/train_gpu.json.
+
+    .venv/bin/python bench/train.py            # CPU figures, plus GPU figures when CUDA is available
+"""
+import sys, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _util import report
+
+ROOT = Path(__file__).parents[1]
+
+
+def _rate(fn, n_items, repeat, warmup=1, sync=lambda: None):
+    "items per second of fn() over `repeat` calls, after `warmup` calls"
+    for _ in range(warmup): fn()
+    sync(); t = time.perf_counter()
+    for _ in range(repeat): fn()
+    sync()
+    return round(n_items * repeat / (time.perf_counter() - t), 1)
+
+
+def _supcon_step(model, opt, loss_fn, px, texts, labels, im_wt, autocast):
+    import torch
+    with autocast():
+        loss = loss_fn(model(px, texts, im_wt).float(), labels)
+    loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+
+
+def cpu_figures():
+    import contextlib, torch, yaml
+    from pytorch_metric_learning.losses import SupConLoss
+    from clippings.models import ClippingsModel
+    from clippings.records import read_records
+    from clippings.train import clip_loss
+    cfg = yaml.safe_load((ROOT / 'replication/configs/sample_train.yaml').read_text())['model']['small']
+    cfg.pop('vocab_from')
+    recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)
+    model = ClippingsModel.small(list(recs.text) + list(recs.text_noisy), **cfg)
+    S = model.transform.size
+    opt = torch.optim.AdamW(model.parameters(), 1e-4)
+    loss_fn, none = SupConLoss(.1), contextlib.nullcontext
+    px, texts = torch.randn(126, 3, S, S), list(recs.text[:126])
+    labels = torch.arange(126) // 3
+    res = {'model': f"small CLIP {cfg}", 'threads': torch.get_num_threads(),
+           'params_M': round(sum(p.numel() for p in model.parameters()) / 1e6, 2)}
+    for w in (.5, 1., 0.):
+        res[f'supcon_steps_per_s_im_wt_{w}_batch_126'] = _rate(lambda: _supcon_step(model, opt, loss_fn, px, texts, labels, w, none), 1, 5)
+    px128 = torch.randn(128, 3, S, S)
+    def clip_step():
+        img, txt = model(px128, list(recs.text[:128]), pooled=False)
+        clip_loss(img, txt, model.logit_scale).backward(); opt.step(); opt.zero_grad()
+    res['clip_steps_per_s_batch_128'] = _rate(clip_step, 1, 5)
+    model.eval()
+    with torch.no_grad():
+        big = torch.randn(512, 3, S, S)
+        res['embed_images_per_s_from_tensors'] = _rate(lambda: model.encode_images(big), 512, 3)
+        res['embed_texts_per_s'] = _rate(lambda: model.encode_texts(list(recs.text[:1024])), 1024, 3)
+    sub = recs.head(2000)
+    t = time.perf_counter(); model.embed(sub, .5, progress=False)
+    res['embed_records_per_s_end_to_end (decode + image + text, 2000 sample records)'] = round(len(sub) / (time.perf_counter() - t), 1)
+    return res
+
+
+def gpu_figures():
+    import torch
+    from pytorch_metric_learning.losses import SupConLoss
+    from transformers import CLIPConfig, CLIPModel
+    from clippings.models import ClippingsModel, HFDualEncoder, ImageTransform, char_tokenizer
+    dev = torch.device('cuda')
+    tok = char_tokenizer(['株式会社日本製鉄合資会社西川硝子工業'] * 10, max_length=32)
+    cfg = CLIPConfig(text_config=dict(vocab_size=len(tok), hidden_size=512, intermediate_size=2048, num_hidden_layers=12,
+                                      num_attention_heads=8, max_position_embeddings=32, pad_token_id=0, bos_token_id=2, eos_token_id=3),
+                     vision_config=dict(image_size=224, patch_size=16, hidden_size=768, intermediate_size=3072,
+                                        num_hidden_layers=12, num_attention_heads=12), projection_dim=512)
+    model = ClippingsModel(HFDualEncoder(CLIPModel(cfg), tok), ImageTransform(224)).to(dev)
+    sync = torch.cuda.synchronize
+    bf16 = lambda: torch.autocast('cuda', dtype=torch.bfloat16)
+    res = {'model': 'CLIPModel ViT-B/16-sized (224 px, 12+12 layers, projection 512), random init, bf16 autocast',
+           'gpu': torch.cuda.get_device_name(), 'params_M': round(sum(p.numel() for p in model.parameters()) / 1e6, 1)}
+    texts = ['株式会社日本製鉄'] * 1024
+    model.eval()
+    with torch.no_grad():
+        for bs in (512, 1024):
+            px = torch.randn(bs, 3, 224, 224, device=dev)
+            def both():
+                with bf16(): model(px, texts[:bs], .5)
+            def images():
+                with bf16(): model.encode_images(px)
+            res[f'embed_records_per_s_image_and_text_batch_{bs}'] = _rate(both, bs, 5, 2, sync)
+            res[f'embed_images_per_s_batch_{bs}'] = _rate(images, bs, 5, 2, sync)
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), 1e-5, betas=(.9, .98), eps=1e-6)
+    px, labels = torch.randn(126, 3, 224, 224, device=dev), torch.arange(126, device=dev) // 3
+    res['supcon_steps_per_s_im_wt_0.5_batch_126'] = _rate(lambda: _supcon_step(model, opt, SupConLoss(.1), px, texts[:126], labels, .5, bf16), 1, 10, 2, sync)
+    res['supcon_records_per_s_batch_126'] = round(res['supcon_steps_per_s_im_wt_0.5_batch_126'] * 126, 1)
+    res['peak_gpu_memory_gib'] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    res['embedding_goal_10000_per_s_met'] = res['embed_records_per_s_image_and_text_batch_1024'] >= 10_000
+    return res
+
+
+if __name__ == '__main__':
+    import torch
+    if '--gpu-only' not in sys.argv: report('train_cpu', cpu_figures())
+    if torch.cuda.is_available(): report('train_gpu', gpu_figures())
+    else: print('no GPU: GPU figures skipped')
