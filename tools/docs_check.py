@@ -15,6 +15,9 @@ MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make inst
              '01_synth.html': ['build_sample_data', 'GlyphConfusions', 'OCRNoise'],
              '02_rules.html': ['rule_link', 'levenshtein_topk'], '08_cluster.html': ['slink', 'identical partition: True'],
              '09_metrics.html': ['bootstrap', 'Levenshtein distance'],
+             '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],
+             '04_train.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
+             '06_embed.html': ['embed_records', 'Embeddings'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
 
 
