@@ -57,9 +57,9 @@ docs-check:
 lab:
 	$(BIN)/jupyter lab nbs
 
-replicate:
-	@echo "make replicate: not yet. The replication notebooks and profiles land with the replication issue;"
-	@echo "until then the notebooks in nbs/ run the library on their own examples (make test)."
+PROFILE ?= sample
+replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (PROFILE=paper for the real data on a GPU)
+	$(BIN)/clippings replicate --profile $(PROFILE)
 
 clean:
 	rm -rf _build build dist *.egg-info .pytest_cache
