@@ -6,7 +6,7 @@
 __all__ = ['REPO', 'TABLES', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', 'PAPER', 'TaskData', 'Profile', 'load_profile',
            'train_config', 'embed_task', 'top1_links', 'estimate', 'write_table', 'ReplicationError', 'replicate']
 
-# %% ../nbs/11_replicate.ipynb #dbdfe7cc
+# %% ../nbs/11_replicate.ipynb #984d245e
 import json, platform, time
 from dataclasses import asdict, dataclass, fields
 from importlib import metadata, util
@@ -21,7 +21,7 @@ from .metrics import Estimate, bootstrap
 REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clone the package is installed from (editable)
 TABLES = ['japanese_linkage', 'japanese_nomatch', 'newspaper_clustering', 'tables']
 
-# %% ../nbs/11_replicate.ipynb #3a4eb134
+# %% ../nbs/11_replicate.ipynb #50baec67
 @dataclass
 class TaskData:
     "One task of a profile: its record table and the training config of its models"
@@ -68,7 +68,7 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
     d.setdefault('name', path.stem)
     return Profile(**d)
 
-# %% ../nbs/11_replicate.ipynb #cb99745d
+# %% ../nbs/11_replicate.ipynb #8af42729
 def train_config(profile:Profile, task:str):
     "The training config of a task, writing to runs/<profile>/<task>/; a smoke profile trains one step per stage"
     from clippings.train import TrainConfig
@@ -91,7 +91,7 @@ def embed_task(models:dict, # stage name -> model folder (from `clippings.train.
         for col in text_cols: out[stage, col] = embed_records(model, records, Path(cache) / f'{stage}.npz', col, progress=False)
     return out
 
-# %% ../nbs/11_replicate.ipynb #dacd3e79
+# %% ../nbs/11_replicate.ipynb #8cd2ec5e
 def top1_links(records:pd.DataFrame, # a linkage record table (sources and targets)
                split:str, # the split whose sources are the queries
                vectors:np.ndarray|None=None, # record vectors row-aligned with `records` (None: a rule)
@@ -111,7 +111,7 @@ def top1_links(records:pd.DataFrame, # a linkage record table (sources and targe
     top['correct'] = [ent[q] == ent[t] and h for q, t, h in zip(top['query_id'], top['target_id'], top['has_match'])]
     return top
 
-# %% ../nbs/11_replicate.ipynb #74237ec8
+# %% ../nbs/11_replicate.ipynb #5c5ee651
 def estimate(per_unit, n_boot:int, seed:int, scale:float=1.) -> dict:
     "A metric's value and 95% bootstrap interval as table columns"
     e = per_unit if isinstance(per_unit, Estimate) else bootstrap(np.asarray(per_unit, float), n_boot=n_boot, seed=seed)
@@ -132,7 +132,7 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
     (out / f'{name}.md').write_text(wide.to_markdown() + '\n')
     return wide
 
-# %% ../nbs/11_replicate.ipynb #f4ae218e
+# %% ../nbs/11_replicate.ipynb #83b014a1
 OCR_COLUMNS = {'noisy OCR': 'text_noisy', 'clean OCR': 'text'}
 JAPANESE_ROWS = {  # row -> (model stage or rule, im_wt); None: not available yet (the ViT baseline comes with a later issue)
     'Levenshtein distance': ('levenshtein', None), 'Stroke n-gram similarity': ('stroke_paper', None),
@@ -150,7 +150,7 @@ PAPER = {  # METHOD.md §9: the paper's figures, for side-by-side tables
     'newspaper_clustering': {'Jaccard similarity': 40.3, 'SelfSup Visual Linking': 40.7, 'SelfSup Language Linking': 31.0,
                              'SelfSup Multimodal Linking': 43.0, 'Sup Visual Linking': 59.7, 'Sup Language Linking': 38.9, 'Sup Multimodal Linking': 61.5}}
 
-# %% ../nbs/11_replicate.ipynb #1306190f
+# %% ../nbs/11_replicate.ipynb #bd0f29a2
 def _versions() -> dict:
     pkgs = ['clippings', 'torch', 'transformers', 'faiss-cpu', 'pytorch-metric-learning', 'numpy', 'pandas', 'scikit-learn', 'papermill']
     def v(p):
@@ -182,7 +182,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     (out / 'notebooks').mkdir(parents=True, exist_ok=True)
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
-    run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(), data={
+    run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(),
+               train_configs={task: yaml.safe_load(Path(getattr(prof, task).train).read_text()) for task in ('japanese', 'newspaper')}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
     for i, name in enumerate(names, 1):

@@ -18,6 +18,9 @@ MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make inst
              '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],
              '04_train.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
              '06_embed.html': ['embed_records', 'Embeddings'],
+             '11_replicate.html': ['replicate', 'load_profile'],
+             'replication/japanese_linkage.html': ['Sup Multimodal Linking', 'Levenshtein distance'],
+             'replication/newspaper_clustering.html': ['Jaccard similarity', 'ARI'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
 
 

@@ -91,10 +91,14 @@ def toctree_cell(paths):
     return nbformat.v4.new_markdown_cell(f"```{{toctree}}\n:maxdepth: 1\n:hidden:\n\n{entries}\n```")
 
 
+EXECUTED = ROOT / 'replication' / 'results' / 'sample' / 'notebooks'  # what `make replicate` ran, with its outputs
+
+
 def build_site_sources(out: Path):
     paths = doc_notebooks()
     for p in paths:
-        nb = process(p)
+        executed = EXECUTED / p.name
+        nb = process(executed if p.parent.name == 'replication' and executed.exists() else p)
         if p.name == 'index.ipynb' and p.parent == NBS: nb.cells.append(toctree_cell([q for q in paths if q != p]))
         dst = out / p.relative_to(NBS)
         dst.parent.mkdir(parents=True, exist_ok=True)
