@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'BACKBONES', 'pad_to_square', 'ImageTransform',
            'char_tokenizer', 'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'pool_embeddings', 'ClippingsModel',
-           'model_fingerprint']
+           'read_image', 'model_fingerprint']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json
@@ -257,15 +257,19 @@ class ClippingsModel(nn.Module):
         return pool_embeddings(torch.from_numpy(img), torch.from_numpy(txt), im_wt).numpy()
 
 # %% ../nbs/03_models.ipynb #5f23616a
+def read_image(path, # an `image_path` value
+               root=None, # the data set root relative paths start from
+              ) -> Image.Image:
+    "An image file as RGB"
+    with Image.open(resolve_path(path, root)) as img: return img.convert('RGB')
+
 class _Images(torch.utils.data.Dataset):
     "Images (PIL or paths) → normalised tensors"
     def __init__(self, images, transform, root=None): self.images, self.transform, self.root = images, transform, root
     def __len__(self): return len(self.images)
     def __getitem__(self, i):
         img = self.images[i]
-        if not isinstance(img, Image.Image):
-            with Image.open(resolve_path(img, self.root)) as f: img = f.convert('RGB')
-        return self.transform(img)
+        return self.transform(img if isinstance(img, Image.Image) else read_image(img, self.root))
 
 # %% ../nbs/03_models.ipynb #2e63825e
 @patch(cls_method=True)

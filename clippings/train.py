@@ -19,9 +19,9 @@ from pytorch_metric_learning.losses import SupConLoss
 from pytorch_metric_learning.utils.distributed import DistributedLossWrapper
 from tqdm.auto import tqdm
 
-from .records import Gallery, fingerprint, load_records, make_gallery, read_records, resolve_path
+from .records import Gallery, fingerprint, load_records, make_gallery, read_records
 from .link import knn, link_knn
-from .models import ClippingsModel
+from .models import ClippingsModel, read_image
 
 # %% ../nbs/04_train.ipynb #af7e9cf7
 @dataclass
@@ -149,8 +149,7 @@ class RecordRows(torch.utils.data.Dataset):
             pix = torch.stack([self._load(p) for p in tqdm(uniq, desc='decoding images', leave=False)])
             self.cache, self.pos = pix, [pos[p] for p in self.paths]
     def _load(self, path):
-        from PIL import Image
-        with Image.open(resolve_path(path, self.root)) as img: return self.transform.to_uint8(img)
+        return self.transform.to_uint8(read_image(path, self.root))
     def __len__(self): return len(self.rows)
     def __getitem__(self, i):
         img = torch.zeros(0, dtype=torch.uint8) if not self.images else self.cache[self.pos[i]] if self.cache is not None else self._load(self.paths[i])
