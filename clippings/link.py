@@ -14,6 +14,7 @@ from pathlib import Path
 import faiss, numpy as np, pandas as pd
 from sklearn.metrics import roc_curve
 
+from .files import read_npz
 from .rules import PAPER, Ranked, TextNorm, rule_link
 
 # %% ../nbs/07_link.ipynb #9261b039
@@ -194,15 +195,13 @@ def load_vectors(path, # `.npz` with `record_id` and either `vectors` or `image`
                  im_wt:float|None=None, # pooling weight when the file holds image and text vectors apart
                 ) -> tuple[np.ndarray, np.ndarray]:
     "Record ids and unit vectors from an embedding file; image and text vectors are pooled as normalize(im_wt·image + (1−im_wt)·text)"
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path}: embedding file not found')
-    with np.load(path, allow_pickle=False) as z:
-        if 'record_id' not in z: raise ValueError(f"{path}: no 'record_id' array (arrays are {list(z.keys())})")
-        ids = z['record_id'].astype(str)
-        if 'vectors' in z: v = z['vectors']
-        elif {'image', 'text'} <= set(z.keys()):
-            if im_wt is None: raise ValueError(f'{path}: holds image and text vectors apart: give im_wt')
-            v = pool(z['image'], z['text'], im_wt)
-        else: raise ValueError(f"{path}: needs 'vectors', or 'image' and 'text' (arrays are {list(z.keys())})")
+    z = read_npz(path)
+    if 'record_id' not in z: raise ValueError(f"{path}: no 'record_id' array (arrays are {sorted(z)})")
+    ids = z['record_id'].astype(str)
+    if 'vectors' in z: v = z['vectors']
+    elif {'image', 'text'} <= set(z):
+        if im_wt is None: raise ValueError(f'{path}: holds image and text vectors apart: give im_wt')
+        v = pool(z['image'], z['text'], im_wt)
+    else: raise ValueError(f"{path}: needs 'vectors', or 'image' and 'text' (arrays are {sorted(z)})")
     if len(v) != len(ids): raise ValueError(f'{path}: {len(v)} vectors for {len(ids)} record ids')
     return ids, as_unit_vectors(v, str(path))

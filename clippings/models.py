@@ -24,7 +24,10 @@ from tokenizers.models import WordLevel
 from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, PreTrainedTokenizerFast,
                           VisionTextDualEncoderModel)
 
-from .records import read_records, resolve_path
+from safetensors.torch import load_model, save_model
+
+from .files import atomic_dir, open_image, write_text
+from .records import read_records
 
 # %% ../nbs/03_models.ipynb #58b98127
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
@@ -129,10 +132,10 @@ class HFDualEncoder(nn.Module):
         self.model.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
     @classmethod
-    def load(cls, path, **kwargs):
+    def load(cls, path, use_safetensors:bool|None=None, **kwargs):
         cfg = AutoConfig.from_pretrained(path, **kwargs)
         arch = VisionTextDualEncoderModel if cfg.model_type == 'vision-text-dual-encoder' else CLIPModel
-        return cls(arch.from_pretrained(path, **kwargs), AutoTokenizer.from_pretrained(path, **kwargs))
+        return cls(arch.from_pretrained(path, use_safetensors=use_safetensors, **kwargs), AutoTokenizer.from_pretrained(path, **kwargs))
 
 # %% ../nbs/03_models.ipynb #de3b5fd4
 JAPANESE_CLIP_HELP = ("loading {name!r} needs rinna's package `japanese_clip`, which is not installed. Install it with\n"
@@ -159,12 +162,12 @@ class JapaneseCLIP(nn.Module):
         "rinna's tokenisation: no special tokens, pad/truncate to 77, a [CLS] prepended (78 ids)"
         return self._ja.tokenize(texts=list(texts), max_seq_len=max_length, device='cpu', tokenizer=self.tokenizer)
     def save(self, path:Path):
-        torch.save(self.model.state_dict(), Path(path) / 'japanese_clip.bin')
+        save_model(self.model, str(Path(path) / 'japanese_clip.safetensors'))  # safetensors: loading runs no code
     @classmethod
     def load(cls, path, name='rinna/japanese-clip-vit-b-16', **kwargs):
         backbone = cls(name, **kwargs)
-        weights = Path(path) / 'japanese_clip.bin'
-        if weights.exists(): backbone.model.load_state_dict(torch.load(weights, map_location='cpu'))
+        weights = Path(path) / 'japanese_clip.safetensors'
+        if weights.exists(): load_model(backbone.model, str(weights))
         return backbone
 
 BACKBONES = {c.kind: c for c in (HFDualEncoder, JapaneseCLIP)}
@@ -213,9 +216,10 @@ class ClippingsModel(nn.Module):
                      batch_size:int=256, # images per forward pass
                      root=None, # data set root for relative paths
                      progress:bool=True, # show a progress bar
+                     allow_outside_root:bool=False, # accept paths that leave `root`
                     ) -> np.ndarray:
         "Unit image embeddings (float32, one row per image), computed in batches"
-        loader = torch.utils.data.DataLoader(_Images(list(images), self.transform, root), batch_size=batch_size)
+        loader = torch.utils.data.DataLoader(_Images(list(images), self.transform, root, allow_outside_root), batch_size=batch_size)
         return self._embed(loader, self.encode_images, len(loader.dataset), 'images', progress)
 
     @torch.no_grad()
@@ -250,7 +254,8 @@ class ClippingsModel(nn.Module):
         "Pooled unit vectors of a record table: normalize(im_wt·image + (1−im_wt)·text)"
         im_wt = self.im_wt if im_wt is None else im_wt
         root = records.attrs.get('root') if root is None else root
-        img = self.embed_images(records['image_path'], root=root, **kwargs) if im_wt > 0 else None
+        outside = records.attrs.get('allow_outside_root', False)
+        img = self.embed_images(records['image_path'], root=root, allow_outside_root=outside, **kwargs) if im_wt > 0 else None
         txt = self.embed_texts(records[text_col], **kwargs) if im_wt < 1 else None
         if img is None: return txt
         if txt is None: return img
@@ -259,17 +264,19 @@ class ClippingsModel(nn.Module):
 # %% ../nbs/03_models.ipynb #5f23616a
 def read_image(path, # an `image_path` value
                root=None, # the data set root relative paths start from
+               allow_outside_root:bool=False, # accept paths that leave `root`
               ) -> Image.Image:
-    "An image file as RGB"
-    with Image.open(resolve_path(path, root)) as img: return img.convert('RGB')
+    "An image file as RGB, through the guarded reader `clippings.files.open_image` (limits, truncation, paths)"
+    return open_image(path, root, allow_outside_root)
 
 class _Images(torch.utils.data.Dataset):
     "Images (PIL or paths) → normalised tensors"
-    def __init__(self, images, transform, root=None): self.images, self.transform, self.root = images, transform, root
+    def __init__(self, images, transform, root=None, allow_outside_root=False):
+        self.images, self.transform, self.root, self.outside = images, transform, root, allow_outside_root
     def __len__(self): return len(self.images)
     def __getitem__(self, i):
         img = self.images[i]
-        return self.transform(img if isinstance(img, Image.Image) else read_image(img, self.root))
+        return self.transform(img if isinstance(img, Image.Image) else read_image(img, self.root, self.outside))
 
 # %% ../nbs/03_models.ipynb #2e63825e
 @patch(cls_method=True)
@@ -315,14 +322,15 @@ def _hub_transform(name, **kwargs) -> ImageTransform:
 
 # %% ../nbs/03_models.ipynb #543949ef
 @patch
-def save_pretrained(self:ClippingsModel, path, # output folder (created)
+def save_pretrained(self:ClippingsModel, path, # output folder (replaced as a whole when the save completes)
                    ) -> Path:
-    "Save weights, tokenizer and `clippings.json` (backbone, image transform, `im_wt`, metadata)"
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    self.backbone.save(path)
+    "Save weights (safetensors), tokenizer and `clippings.json` (backbone, image transform, `im_wt`, metadata), atomically"
+    path = Path(path)
     info = dict(format=1, backbone=self.backbone.kind, name=getattr(self.backbone, 'name', None),
                 transform=asdict(self.transform), im_wt=self.im_wt, meta=self.meta)
-    (path / 'clippings.json').write_text(json.dumps(info, indent=1, ensure_ascii=False, default=str))
+    with atomic_dir(path) as tmp:
+        self.backbone.save(tmp)
+        write_text(tmp / 'clippings.json', json.dumps(info, indent=1, ensure_ascii=False, default=str))
     return path
 
 # %% ../nbs/03_models.ipynb #751dd8db
@@ -335,7 +343,8 @@ def from_pretrained(cls:ClippingsModel, name, # a folder saved by `save_pretrain
     info_file = Path(name) / 'clippings.json'
     if info_file.exists():
         info = json.loads(info_file.read_text())
-        backbone = BACKBONES[info['backbone']].load(name, **({'name': info['name']} if info['name'] else {}), **kwargs)
+        extra = {'name': info['name']} if info['name'] else {'use_safetensors': True}  # our folders hold safetensors only
+        backbone = BACKBONES[info['backbone']].load(name, **extra, **kwargs)
         tr = info['transform']
         transform = ImageTransform(tr['size'], tuple(tr['mean']), tuple(tr['std']), tr['mode'])
         return cls(backbone, transform, info['im_wt'] if im_wt is None else im_wt, info['meta'])

@@ -15,11 +15,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
+from .files import ImageError, atomic_path, image_file, open_image
+
 # %% auto #0
-__all__ = ['RECORD_COLUMNS', 'SIDES', 'SPLITS', 'UNICODE_FORM', 'IMAGE_SUFFIXES', 'log', 'Problem', 'RecordError',
-           'RecordWarning', 'normalize_text', 'text_columns', 'resolve_path', 'validate_records', 'read_records',
-           'write_records', 'split_entities', 'Gallery', 'make_gallery', 'read_clippings_layout', 'load_records',
-           'fingerprint']
+__all__ = ['RECORD_COLUMNS', 'SIDES', 'SPLITS', 'UNICODE_FORM', 'IMAGE_SUFFIXES', 'log', 'COLUMN_ALIASES', 'Problem',
+           'RecordError', 'RecordWarning', 'control_chars', 'normalize_text', 'text_columns', 'validate_records',
+           'read_records', 'write_records', 'split_entities', 'Gallery', 'make_gallery', 'read_clippings_layout',
+           'load_records', 'fingerprint']
 
 # %% ../nbs/00_records.ipynb #11a48ea3
 RECORD_COLUMNS = ('record_id', 'image_path', 'text', 'entity_id', 'side', 'split')
@@ -59,12 +61,21 @@ class RecordWarning(UserWarning):
     "Records were kept but flagged (for example, empty OCR text)"
 
 # %% ../nbs/00_records.ipynb #c44cd1f0
+_CONTROL_CATEGORIES = ('Cf', 'Cc')  # format (zero-width, bidi, soft hyphen, BOM) and control characters
+_SPACES = '\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85'  # control characters that separate words: they become spaces
+
+def control_chars(text:str) -> int:
+    "How many format (Unicode Cf) and control (Cc) characters `text` holds, line breaks and tabs included"
+    return sum(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in str(text))
+
 def normalize_text(text, # OCR text; None, NaN and pd.NA count as empty
                    form:str=UNICODE_FORM, # the Unicode normal form
                   ) -> str:
-    "Unicode-normalise one OCR string and strip surrounding whitespace; missing text becomes ''"
+    "Unicode-normalise one OCR string, drop format/control characters (tabs and line breaks become spaces), strip; missing text becomes ''"
     if text is None or (not isinstance(text, str) and pd.isna(text)): return ''
-    return unicodedata.normalize(form, str(text)).strip()
+    s = unicodedata.normalize(form, str(text))
+    s = ''.join(' ' if ch in _SPACES else ch for ch in s if ch in _SPACES or unicodedata.category(ch) not in _CONTROL_CATEGORIES)
+    return s.strip()
 
 # %% ../nbs/00_records.ipynb #f46416bd
 def text_columns(df:pd.DataFrame) -> list[str]:
@@ -73,9 +84,12 @@ def text_columns(df:pd.DataFrame) -> list[str]:
 
 # %% ../nbs/00_records.ipynb #a1e1ac1b
 _DERIVED_PREFIXES = ('text_', 'raw_', 'empty_')
+COLUMN_ALIASES = {'ocr': 'text', 'ocr_text': 'text', 'caption': 'text', 'label': 'entity_id', 'entity': 'entity_id',
+                  'cluster': 'entity_id', 'cluster_id': 'entity_id', 'image': 'image_path', 'path': 'image_path',
+                  'file': 'image_path', 'filename': 'image_path', 'crop': 'image_path', 'crop_path': 'image_path', 'id': 'record_id'}
 
 def _column_problems(df, source):
-    "Problems with the set of columns: missing required ones and misspelt ones"
+    "Problems with the set of columns: missing required ones, and misspelt or aliased ones (`ocr` for `text`)"
     cols = [str(c) for c in df.columns]
     problems = []
     if 'record_id' not in cols:
@@ -84,9 +98,10 @@ def _column_problems(df, source):
         problems.append(Problem(source, None, 'image_path', f"needs an 'image_path' or a 'text' column (columns are {cols})"))
     for c in cols:
         if c in RECORD_COLUMNS or c.startswith(_DERIVED_PREFIXES): continue
-        close = difflib.get_close_matches(c.lower(), RECORD_COLUMNS, n=1, cutoff=0.75)
-        if close and close[0] not in cols:
-            problems.append(Problem(source, None, c, f"unknown column {c!r}: did you mean {close[0]!r}?"))
+        close = difflib.get_close_matches(c.lower(), RECORD_COLUMNS, n=1, cutoff=0.75) or [COLUMN_ALIASES.get(c.lower().strip())]
+        if close[0] and close[0] not in cols:
+            problems.append(Problem(source, None, c, f"unknown column {c!r}: did you mean {close[0]!r}? (rename it; "
+                                    f"other columns are kept as your own metadata)"))
     return problems
 
 # %% ../nbs/00_records.ipynb #a12f7e36
@@ -124,52 +139,46 @@ def _row_problems(df, source):
     return problems
 
 # %% ../nbs/00_records.ipynb #84a9faca
-def _image_problem(path:Path, verify:bool) -> str | None:
+def _image_problem(path:str, root, verify:bool, allow_outside_root:bool) -> str | None:
     "Why the image at `path` cannot be used, or None if it can"
-    if not path.exists(): return f"image file not found: {path}"
-    if not path.is_file(): return f"image path is not a file: {path}"
-    if not verify: return None
     try:
-        with Image.open(path) as im: im.verify()
-    except OSError as e:  # unreadable files and corrupt or truncated images
-        return f"image file cannot be read as an image ({type(e).__name__}: {e}): {path}"
-    except Exception as e:  # Pillow raises SyntaxError and ValueError for some malformed headers
-        return f"corrupt image file ({type(e).__name__}: {e}): {path}"
+        if verify: open_image(path, root, allow_outside_root)
+        else:
+            p = image_file(path, root, allow_outside_root)
+            if not p.exists(): return f"image file not found: {p}"
+            if not p.is_file(): return f"image path is not a file: {p}"
+    except ImageError as e: return str(e)
     return None
 
-def _image_problems(df, root, source, verify):
+def _image_problems(df, root, source, verify, allow_outside_root):
     problems = []
     paths = df['image_path']
     for i, p in enumerate(tqdm(paths, desc='checking images', disable=True if len(paths) < 2000 else None, leave=False)):
-        if not p:
-            problems.append(Problem(source, i + 1, 'image_path', 'empty image_path', df['record_id'].iat[i]))
-            continue
-        why = _image_problem(resolve_path(p, root), verify)
+        why = 'empty image_path' if not p else _image_problem(p, root, verify, allow_outside_root)
         if why: problems.append(Problem(source, i + 1, 'image_path', why, df['record_id'].iat[i]))
     return problems
 
-# %% ../nbs/00_records.ipynb #e9399589
-def resolve_path(path:str, # an `image_path` value
-                 root=None, # the data set root that relative paths start from
-                ) -> Path:
-    "The file an `image_path` names: absolute paths as they are, relative ones under `root`"
-    p = Path(path)
-    return p if p.is_absolute() or root is None else Path(root) / p
-
 # %% ../nbs/00_records.ipynb #e0916f08
+def _rows_text(mask) -> str:
+    rows = np.flatnonzero(mask)
+    return ', '.join(str(i + 1) for i in rows[:10]) + (', ...' if len(rows) > 10 else '')
+
 def _normalize_texts(df, source, form):
-    "Keep each text column raw in `raw_<col>`, normalise it, flag and count the empty ones"
+    "Keep each text column raw in `raw_<col>`, normalise it, count removed control characters, flag and count empty texts"
     for c in text_columns(df):
         raw = f'raw_{c}'
         if raw not in df.columns: df[raw] = df[c]
+        n_ctrl = np.array([control_chars(t) if isinstance(t, str) else 0 for t in df[c]])
+        if n_ctrl.any():
+            warnings.warn(f"{source}: {int((n_ctrl > 0).sum())} records in column {c!r} held {int(n_ctrl.sum())} invisible format or "
+                          f"control characters (zero-width, bidi, line breaks; rows {_rows_text(n_ctrl > 0)}); they were removed "
+                          f"(line breaks and tabs became spaces), the raw text is kept in {raw!r}", RecordWarning, stacklevel=3)
         df[c] = [normalize_text(t, form) for t in df[c]]
         empty = df[c] == ''
         df[f'empty_{c}'] = empty
         if empty.any():
-            rows = ', '.join(str(i + 1) for i in np.flatnonzero(empty)[:10])
-            more = ', ...' if empty.sum() > 10 else ''
             warnings.warn(f"{source}: {int(empty.sum())} of {len(df)} records have empty text in column {c!r} "
-                          f"(rows {rows}{more}); they are kept, flagged in 'empty_{c}'", RecordWarning, stacklevel=3)
+                          f"(rows {_rows_text(empty)}); they are kept, flagged in 'empty_{c}'", RecordWarning, stacklevel=3)
     return df
 
 # %% ../nbs/00_records.ipynb #95ec0119
@@ -181,16 +190,25 @@ def _ordered(df):
     return df[first + derived + rest]
 
 # %% ../nbs/00_records.ipynb #53ae3353
+def _text_problems(df, source):
+    "Text cells that are not text: a JSON object or list where OCR text belongs is an error, not its string form"
+    return [Problem(source, i + 1, c, f'expected text, got a {type(v).__name__} ({str(v)[:40]})', df['record_id'].iat[i])
+            for c in text_columns(df) for i, v in enumerate(df[c]) if isinstance(v, (dict, list, tuple, set, bytes, np.ndarray))]
+
 def validate_records(df:pd.DataFrame, # a record table, as read from a file or built in memory
                      root=None, # data set root for relative `image_path`s (None: relative paths start in the working directory)
                      source:str='<DataFrame>', # the name used in messages, usually the file read
                      check_images:bool=True, # check that every image exists
-                     verify_images:bool=True, # also open and verify every image file (reads each file)
+                     verify_images:bool=True, # also open and decode every image file (reads each file)
                      form:str=UNICODE_FORM, # Unicode normal form of the text columns
+                     allow_outside_root:bool=False, # accept image paths that leave `root` (refused by default)
                     ) -> pd.DataFrame:
     "Check a record table and return a normalised copy; raises `RecordError` listing every problem"
     problems = _column_problems(df, source)
     if problems: raise RecordError(problems)
+    if 'entity_id' not in df.columns:
+        warnings.warn(f"{source}: no 'entity_id' column: all {len(df)} records are unlabelled (linking works; training and "
+                      "evaluation need entity ids)", RecordWarning, stacklevel=2)
     out = df.copy().reset_index(drop=True)
     out.columns = [str(c) for c in out.columns]
     out['record_id'] = [_as_id(x) for x in out['record_id']]
@@ -198,23 +216,35 @@ def validate_records(df:pd.DataFrame, # a record table, as read from a file or b
     for col, default in (('side', 'both'), ('split', 'unlabelled')):
         out[col] = [_as_id(x) for x in out[col]] if col in out else default
     if 'image_path' in out: out['image_path'] = [_as_id(x) for x in out['image_path']]
-    problems = _row_problems(out, source)
-    if 'image_path' in out and check_images: problems += _image_problems(out, root, source, verify_images)
+    problems = _row_problems(out, source) + _text_problems(out, source)
+    if 'image_path' in out and check_images: problems += _image_problems(out, root, source, verify_images, allow_outside_root)
     if problems: raise RecordError(problems)
     out = _ordered(_normalize_texts(out, source, form))
     out.attrs['root'] = None if root is None else str(Path(root).resolve())
+    out.attrs['allow_outside_root'] = allow_outside_root
     return out
 
 # %% ../nbs/00_records.ipynb #fecc40e8
+def _duplicate_headers(path:Path) -> list:
+    "Problems for CSV header names that appear more than once"
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist() if path.stat().st_size else []
+    return [Problem(str(path), None, name, f"column {name!r} appears {header.count(name)} times in the header; rename or remove the copies")
+            for name in dict.fromkeys(header) if header.count(name) > 1]
+
 def _read_table(path:Path) -> pd.DataFrame:
     "Read a CSV or Parquet file as strings, naming the file in any error"
     if not path.exists(): raise RecordError([Problem(str(path), None, None, 'file not found')])
+    suffix = path.suffix.lower()
+    if suffix not in ('.csv', '.parquet', '.pq'): raise RecordError([Problem(str(path), None, None, "unsupported file type (expected .csv or .parquet)")])
     try:
-        if path.suffix.lower() == '.csv': return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
-        if path.suffix.lower() in ('.parquet', '.pq'): return pd.read_parquet(path)
+        if suffix == '.csv':
+            problems = _duplicate_headers(path)
+            if problems: raise RecordError(problems)
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
+        return pd.read_parquet(path)
+    except RecordError: raise
     except Exception as e:
-        raise RecordError([Problem(str(path), None, None, f"cannot be read ({type(e).__name__}: {e})")]) from e
-    raise RecordError([Problem(str(path), None, None, "unsupported file type (expected .csv or .parquet)")])
+        raise RecordError([Problem(str(path), None, None, f"cannot be read ({type(e).__name__}: {e})")]) from None
 
 # %% ../nbs/00_records.ipynb #d576d694
 def read_records(path, # a record table, `.csv` or `.parquet`
@@ -229,15 +259,15 @@ def read_records(path, # a record table, `.csv` or `.parquet`
 def write_records(df:pd.DataFrame, # a validated record table
                   path, # destination, `.csv` or `.parquet`; folders are created
                  ) -> Path:
-    "Write a record table as CSV or Parquet"
+    "Write a record table as CSV or Parquet, atomically"
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in ('.csv', '.parquet', '.pq'): raise ValueError(f"{path}: unsupported file type (expected .csv or .parquet)")
-    path.parent.mkdir(parents=True, exist_ok=True)
     out = df.copy()
     out.attrs = {}
-    if suffix == '.csv': out.to_csv(path, index=False)
-    else: out.to_parquet(path, index=False)
+    with atomic_path(path) as tmp:
+        if suffix == '.csv': out.to_csv(tmp, index=False)
+        else: out.to_parquet(tmp, index=False)
     log.info("wrote %d records to %s", len(df), path)
     return path
 
@@ -310,13 +340,18 @@ def _key(path) -> str:
     return _as_id(path).removeprefix('./')
 
 def _read_ocr(path:Path, names:dict, side:str) -> dict[str, str]:
-    "Read an `{image: text}` OCR file; every key must name one of the images"
+    "Read an `{image: text}` OCR file (UTF-8 JSON); every key must name one of the images and every value be text"
     if not path.exists(): raise RecordError([Problem(str(path), None, None, 'OCR file not found')])
     try: data = json.loads(path.read_text(encoding='utf-8'))
+    except UnicodeDecodeError as e:
+        raise RecordError([Problem(str(path), None, None, f'not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8 '
+                                   '(for example: iconv -f SHIFT_JIS -t UTF-8)')]) from None
     except json.JSONDecodeError as e:
-        raise RecordError([Problem(str(path), None, None, f'invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}')]) from e
+        raise RecordError([Problem(str(path), None, None, f'invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}')]) from None
     if not isinstance(data, dict): raise RecordError([Problem(str(path), None, None, f'expected a JSON object {{image: text}}, got {type(data).__name__}')])
     problems = [Problem(str(path), None, key, f'names no image in {side}_images/') for key in data if _key(key) not in names]
+    problems += [Problem(str(path), None, key, f'expected text (a JSON string or null), got {type(v).__name__}: {json.dumps(v, ensure_ascii=False)[:40]}')
+                 for key, v in data.items() if v is not None and not isinstance(v, str)]
     if problems: raise RecordError(problems)
     return {names[_key(key)]: text for key, text in data.items()}
 
@@ -418,5 +453,5 @@ def fingerprint(df:pd.DataFrame, # a validated record table
     if images and 'image_path' in df:
         root = df.attrs.get('root') if root is None else root
         for p in tqdm(rows['image_path'], desc='hashing images', disable=True if len(rows) < 2000 else None, leave=False):
-            h.update(resolve_path(p, root).read_bytes())
+            h.update(image_file(p, root, df.attrs.get('allow_outside_root', False)).read_bytes())
     return h.hexdigest()[:16]
