@@ -4,11 +4,12 @@
 
 # %% ../nbs/10_cli.ipynb #4c56af66
 from __future__ import annotations
-import logging, sys, warnings
+import logging, math, sys, traceback, warnings
 from pathlib import Path
 
 from fastcore.script import anno_parser
 
+from .files import check_output
 from .records import RecordWarning, fingerprint, load_records, text_columns, write_records
 from .synth import SampleConfig, build_sample_data
 from .link import Threshold, higher_is_better, link_knn, load_vectors
@@ -38,19 +39,22 @@ def _summary(df) -> str:
 @command
 def validate(path:str, # a record table (.csv/.parquet) or a folder in the CLIPPINGS layout
              no_verify:bool=False, # check that images exist without opening each one
+             allow_outside_root:bool=False, # accept image paths that leave the data set's folder
             ):
     "Check a data set: print a summary, or every problem found (exit status 1)"
-    df = load_records(path, verify_images=not no_verify)
+    df = load_records(path, verify_images=not no_verify, allow_outside_root=allow_outside_root)
     print(f"{path}: valid\n{_summary(df)}")
 
 # %% ../nbs/10_cli.ipynb #c1a610f9
 @command
 def convert(src:str, # a record table or a folder in the CLIPPINGS layout
-            dst:str, # the record table to write (.csv or .parquet)
+            dst:str, # the record table to write (.csv or .parquet); never the source itself
             no_verify:bool=False, # check that images exist without opening each one
+            allow_outside_root:bool=False, # accept image paths that leave the data set's folder
            ):
     "Convert a data set to a record table (image paths stay relative to the source's root)"
-    df = load_records(src, verify_images=not no_verify)
+    check_output(dst, src)
+    df = load_records(src, verify_images=not no_verify, allow_outside_root=allow_outside_root)
     print(f"{src}: {len(df)} records -> {write_records(df, dst)}")
 
 # %% ../nbs/10_cli.ipynb #01a51f5c
@@ -98,11 +102,14 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
          im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
          k:int=1, # candidates per query
          threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
+         allow_outside_root:bool=False, # accept image paths that leave the data set's folder
         ):
     "Link every query to its k best targets by a rule or by embeddings"
-    df = load_records(records)
+    check_output(out, records, targets, embeddings)
+    if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
+    df = load_records(records, allow_outside_root=allow_outside_root)
     queries = _subset(df[df['side'] == 'source'] if targets is None else df, split)
-    tgt = df[df['side'] == 'target'] if targets is None else load_records(targets)
+    tgt = df[df['side'] == 'target'] if targets is None else load_records(targets, allow_outside_root=allow_outside_root)
     kwargs = dict(method=method, text_col=text_col)
     if embeddings:
         ids, vectors = load_vectors(embeddings, im_wt)
@@ -127,9 +134,11 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
             split:str=None, # cluster only the records of this split
             approximate:bool=False, # approximate SLINK (IVF cells) for very large tables
             dedup:bool=False, # write one record per cluster, listing its duplicates
+            allow_outside_root:bool=False, # accept image paths that leave the data set's folder
            ):
     "Cluster records by single linkage on embeddings, or by caption Jaccard"
-    df = _subset(load_records(records), split)
+    check_output(out, records, embeddings)
+    df = _subset(load_records(records, allow_outside_root=allow_outside_root), split)
     vectors = None
     if method == 'slink':
         if not embeddings: raise ValueError('slink needs --embeddings (or use --method jaccard)')
@@ -160,11 +169,16 @@ def embed(model:str, # a model folder written by `clippings train` (or any `Clip
           out:str, # the .npz to write (reused for records whose image and text are unchanged)
           text_col:str='text', # the OCR column to embed
           batch_size:int=256, # records per forward pass
+          allow_outside_root:bool=False, # accept image paths that leave the data set's folder
          ):
     "Embed the images and texts of a record table (vectors kept apart; pool later with --im_wt)"
     from clippings.models import ClippingsModel
     from clippings.embed import embed_records
-    emb = embed_records(ClippingsModel.from_pretrained(model), load_records(records, verify_images=False), out, text_col, batch_size)
+    check_output(out, records, model if Path(model).exists() else None)
+    if not str(out).endswith('.npz'): raise ValueError(f'{out}: embedding files end in .npz (did you mean {Path(out).name}.npz?)')
+    if batch_size < 1: raise ValueError(f'--batch_size must be at least 1, got {batch_size}')
+    recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
+    emb = embed_records(ClippingsModel.from_pretrained(model), recs, out, text_col, batch_size)
     print(f"{len(emb.record_id)} records ({emb.meta.get('images_reused', 0)} images and {emb.meta.get('texts_reused', 0)} texts reused) -> {out}")
 
 # %% ../nbs/10_cli.ipynb #53ebcf8f
@@ -181,12 +195,19 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     rows = '\n'.join(f"  {name:<{width}}  {f.__doc__}" for name, f in sorted(COMMANDS.items()))
-    return f"usage: clippings <command> [options]\n\ncommands:\n{rows}\n\n`clippings <command> --help` describes a command."
+    return (f"usage: clippings <command> [options] [--debug]\n\ncommands:\n{rows}\n\n`clippings <command> --help` describes a command; "
+            "--debug shows the traceback of an error.")
+
+def _one_line(e:BaseException) -> str:
+    "An error as a message: its text (a RecordError lists its problems), or its type when it has none"
+    return str(e).strip() or type(e).__name__
 
 def main(argv:list|None=None, # the arguments after `clippings` (default: sys.argv[1:])
         ) -> int:
-    "Run `clippings <command>`: the console entry point"
+    "Run `clippings <command>`: the console entry point (exit status 0 ok, 1 error, 2 usage, 130 interrupted)"
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv
+    argv = [a for a in argv if a != '--debug']
     if not argv or argv[0] in ('-h', '--help'):
         print(_usage()); return 0
     name, rest = argv[0], argv[1:]
@@ -198,6 +219,9 @@ def main(argv:list|None=None, # the arguments after `clippings` (default: sys.ar
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     warnings.simplefilter('always', RecordWarning)
     try: f(**args)
-    except (ValueError, OSError, RuntimeError) as e:  # bad input (RecordError is a ValueError), files, a failed notebook: a message, not a traceback
-        print(f"clippings {name}: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt as e:  # train saves a checkpoint first and says how to resume
+        print(f"clippings {name}: {_one_line(e) if str(e) else 'interrupted'}", file=sys.stderr); return 130
+    except Exception as e:  # bad input, files, a failed notebook: a message, not a traceback (unless --debug)
+        if debug: traceback.print_exc()
+        print(f"clippings {name}: {_one_line(e)}", file=sys.stderr); return 1
     return 0

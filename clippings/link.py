@@ -81,6 +81,9 @@ class Threshold:
     val_score: float = float('nan')  # the criterion's value on the validation queries
     n_val: int = 0  # validation queries it was tuned on
 
+    def __post_init__(self):
+        if np.isnan(self.value): raise ValueError('the no-match threshold is NaN: give a number (every query would become a no-match)')
+
     def passes(self, scores) -> np.ndarray:
         "Which scores count as a match"
         s = np.asarray(scores, dtype=float)

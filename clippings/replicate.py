@@ -8,12 +8,15 @@ __all__ = ['REPO', 'TABLES', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', '
 
 # %% ../nbs/11_replicate.ipynb #984d245e
 import json, platform, time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from importlib import metadata, util
 from pathlib import Path
 
-import numpy as np, pandas as pd, yaml
+import numpy as np, pandas as pd
+from pydantic import ConfigDict, NonNegativeInt, PositiveInt
+from pydantic.dataclasses import dataclass
 
+from .files import atomic_path, parse_config, read_yaml, write_text
 from .records import fingerprint, make_gallery, read_records
 from .link import link_knn
 from .metrics import Estimate, bootstrap
@@ -22,51 +25,43 @@ REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clon
 TABLES = ['japanese_linkage', 'japanese_nomatch', 'newspaper_clustering', 'tables']
 
 # %% ../nbs/11_replicate.ipynb #50baec67
-@dataclass
+_STRICT = ConfigDict(extra='forbid', allow_inf_nan=False)
+
+@dataclass(config=_STRICT)
 class TaskData:
     "One task of a profile: its record table and the training config of its models"
     records:str # record table (or CLIPPINGS-layout folder) of the task
     train:str # YAML training config (`clippings.train.TrainConfig`) whose stages make the task's models
 
-@dataclass
+@dataclass(config=_STRICT)
 class Profile:
     "A replication profile: data, training configs, seeds and sizes for every table"
     name:str # the profile's name (results go to replication/results/<name>/)
     japanese:TaskData # the Japanese linkage task (sources, targets, splits)
     newspaper:TaskData # the newspaper clustering task (clusters split val/test)
-    seed:int=0 # seed of training, bootstrap and every random step
-    n_boot:int=1000 # bootstrap resamples for the confidence intervals
+    seed:NonNegativeInt=0 # seed of training, bootstrap and every random step
+    n_boot:PositiveInt=1000 # bootstrap resamples for the confidence intervals
     smoke:bool=False # a fast check of the whole pipeline: one step per stage, no per-epoch validation
     runs_dir:str='runs' # where models and embeddings are written (relative to the repository)
     path:str='' # the YAML file the profile was read from
 
-def _check_keys(cls, d, where):
-    "Unknown keys of a profile section are errors that list the allowed ones"
-    if not isinstance(d, dict): raise ValueError(f'{where}: expected a mapping, got {type(d).__name__}')
-    allowed = {f.name for f in fields(cls)} - {'path'}
-    unknown = sorted(set(d) - allowed)
-    if unknown: raise ValueError(f"{where}: unknown keys {unknown} (allowed: {', '.join(sorted(allowed))})")
-
 def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
                 ) -> Profile:
-    "Read and check a replication profile: unknown keys and missing files are errors naming the key and the path"
+    "Read and check a replication profile against its schema: wrong keys, types and missing files name the key and the path"
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: profile not found (profiles: {", ".join(p.stem for p in sorted((REPO / "replication/configs").glob("*.yaml")))})')
-    d = yaml.safe_load(path.read_text()) or {}
-    _check_keys(Profile, d, str(path))
+    d = read_yaml(path, 'profile')
+    if 'path' in d: raise ValueError(f"{path}: 'path' is set by the loader, not in the file")
+    prof = parse_config(Profile, {'name': path.stem, **d, 'path': str(path.resolve())}, str(path))
     problems = []
     for task in ('japanese', 'newspaper'):
-        if task not in d: raise ValueError(f'{path}: missing the {task!r} section')
-        _check_keys(TaskData, d[task], f'{path}: {task}')
+        t = getattr(prof, task)
         for key in ('records', 'train'):
-            if key not in d[task]: raise ValueError(f'{path}: {task}.{key} is missing')
-            p = Path(d[task][key]); p = p if p.is_absolute() else (path.parent / p).resolve()
+            p = Path(getattr(t, key)); p = p if p.is_absolute() else (path.parent / p).resolve()
             if not p.exists(): problems.append(f'{task}.{key}: {p} does not exist')
-            d[task][key] = str(p)
+            setattr(t, key, str(p))
     if problems: raise FileNotFoundError(f'{path}: ' + '; '.join(problems) + ' (edit the paths of the profile)')
-    d = {**d, 'japanese': TaskData(**d['japanese']), 'newspaper': TaskData(**d['newspaper']), 'path': str(path.resolve())}
-    d.setdefault('name', path.stem)
-    return Profile(**d)
+    return prof
 
 # %% ../nbs/11_replicate.ipynb #8af42729
 def train_config(profile:Profile, task:str):
@@ -125,11 +120,11 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
                ) -> pd.DataFrame:
     "Write `<name>.csv` (every figure) and `<name>.md` (value [low, high] per row and column); return the wide table"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / f'{name}.csv', index=False)
+    with atomic_path(out / f'{name}.csv') as t: table.to_csv(t, index=False)
     cell = lambda r: '—' if pd.isna(r['value']) else f"{r['value']:.{digits}f} [{r['low']:.{digits}f}, {r['high']:.{digits}f}]"
     wide = table.assign(cell=table.apply(cell, axis=1)).pivot(index='row', columns=columns, values='cell')
     wide = wide.reindex(index=list(dict.fromkeys(table['row'])), columns=list(dict.fromkeys(table[columns])))
-    (out / f'{name}.md').write_text(wide.to_markdown() + '\n')
+    write_text(out / f'{name}.md', wide.to_markdown() + '\n')
     return wide
 
 # %% ../nbs/11_replicate.ipynb #83b014a1
@@ -183,7 +178,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
     run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(),
-               train_configs={task: yaml.safe_load(Path(getattr(prof, task).train).read_text()) for task in ('japanese', 'newspaper')}, data={
+               train_configs={task: read_yaml(getattr(prof, task).train) for task in ('japanese', 'newspaper')}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
     for i, name in enumerate(names, 1):
@@ -197,7 +192,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
                                    f"{out / 'notebooks' / (name + '.ipynb')}; results of the notebooks before it are intact") from None
         run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S')}
         run['total_seconds'] = round(sum(v['seconds'] for v in run['notebooks'].values()), 1)
-        run_file.write_text(json.dumps(run, indent=1, default=str))
+        write_text(run_file, json.dumps(run, indent=1, default=str))
         if progress: print(f'      {name}: {time.time() - t:.0f} s', flush=True)
     if progress: print(f'{len(names)} notebooks in {time.time() - t_all:.0f} s -> {out}')
     return out
