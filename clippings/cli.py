@@ -217,11 +217,13 @@ def main(argv:list|None=None, # the arguments after `clippings` (default: sys.ar
     args = vars(anno_parser(f, prog=f'clippings {name}').parse_args(rest))
     for extra in ('pdb', 'xtra'): args.pop(extra, None)  # options anno_parser adds for call_parse
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    warnings.simplefilter('always', RecordWarning)
-    try: f(**args)
-    except KeyboardInterrupt as e:  # train saves a checkpoint first and says how to resume
-        print(f"clippings {name}: {_one_line(e) if str(e) else 'interrupted'}", file=sys.stderr); return 130
-    except Exception as e:  # bad input, files, a failed notebook: a message, not a traceback (unless --debug)
-        if debug: traceback.print_exc()
-        print(f"clippings {name}: {_one_line(e)}", file=sys.stderr); return 1
+    with warnings.catch_warnings():  # warnings as one line each, not with the module's file and line
+        warnings.simplefilter('always', RecordWarning)
+        warnings.showwarning = lambda message, category, *_: print(f'clippings {name}: warning: {message}', file=sys.stderr)
+        try: f(**args)
+        except KeyboardInterrupt as e:  # train saves a checkpoint first and says how to resume
+            print(f"clippings {name}: {_one_line(e) if str(e) else 'interrupted'}", file=sys.stderr); return 130
+        except Exception as e:  # bad input, files, a failed notebook: a message, not a traceback (unless --debug)
+            if debug: traceback.print_exc()
+            print(f"clippings {name}: {_one_line(e)}", file=sys.stderr); return 1
     return 0

@@ -176,7 +176,6 @@ def _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col
         return components(jaccard_edges(df[text_col].fillna('').astype(str), n, overlap), groups)
     if method != 'slink': raise ValueError(f"unknown method {method!r} (expected 'slink' or 'jaccard')")
     if threshold is None: raise ValueError('give the cosine-distance threshold (tune it on validation with tune_slink)')
-    if not 0 <= threshold <= 2: raise ValueError(f'the threshold is a cosine distance within [0, 2], got {threshold}')
     if vectors is None:
         if image is None or text is None: raise ValueError('give vectors, or image and text vectors with im_wt')
         vectors = pool(image, text, .5 if im_wt is None else im_wt)

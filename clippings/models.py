@@ -341,6 +341,8 @@ def from_pretrained(cls:ClippingsModel, name, # a folder saved by `save_pretrain
                    ) -> ClippingsModel:
     "Load any model the library writes, a transformers CLIP-style model, or rinna's Japanese CLIP"
     info_file = Path(name) / 'clippings.json'
+    if not Path(name).exists() and (Path(name).is_absolute() or str(name).startswith('.') or str(name).count('/') > 1):
+        raise FileNotFoundError(f'{name}: no model folder here (give a folder written by `clippings train` or `save_pretrained`, or a transformers model id)')
     if info_file.exists():
         info = json.loads(info_file.read_text())
         extra = {'name': info['name']} if info['name'] else {'use_safetensors': True}  # our folders hold safetensors only

@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib, numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFilter
 
+from .files import write_text
 from .records import fingerprint, validate_records, write_records
 from .synth import GlyphConfusions, OCRNoise, _rng, cer, find_fonts
 
@@ -201,5 +202,5 @@ def build_news_data(out, # folder to write (created)
                     clusters={s: int(records[records.split == s].entity_id.nunique()) for s in ('train', 'val', 'test')},
                     singletons=int((sizes == 1).sum()), cer=round(float(np.mean([cer(p, t) for p, t in zip(df.printed, df.text)])), 4),
                     fingerprints={'records': fingerprint(records), 'pool': fingerprint(pool)})
-    (out / 'manifest.json').write_text(json.dumps(manifest, indent=1))
+    write_text(out / 'manifest.json', json.dumps(manifest, indent=1))
     return manifest

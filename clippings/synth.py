@@ -23,6 +23,7 @@ from fontTools.ttLib import TTCollection, TTFont
 from rapidfuzz.distance import Levenshtein
 from tqdm import tqdm
 
+from .files import write_text
 from .records import fingerprint, read_clippings_layout, read_records, split_entities, validate_records, write_records
 
 # %% ../nbs/01_synth.ipynb #b2de29cb
@@ -541,11 +542,11 @@ def _write_layout(link, out):
         part = link[link['side'] == side]
         names = part['image_path'].str.split('/').str[-1]
         for col, suffix in (('text', ''), ('text_noisy', '_noisy')):
-            (out / f'{side}_ocr_data{suffix}.json').write_text(json.dumps(dict(zip(names, part[col])), ensure_ascii=False, indent=0), encoding='utf-8')
+            write_text(out / f'{side}_ocr_data{suffix}.json', json.dumps(dict(zip(names, part[col])), ensure_ascii=False, indent=0))
     src, tgt = link[link['side'] == 'source'], link[link['side'] == 'target']
     gt = src.merge(tgt, on='entity_id', suffixes=('_s', '_t'))
-    pd.DataFrame({'source_path': gt['image_path_s'], 'target_path': gt['image_path_t']}).to_csv(out / 'ground_truth.csv', index=False)
-    link[['record_id', 'split']].to_csv(out / 'splits.csv', index=False)
+    write_text(out / 'ground_truth.csv', pd.DataFrame({'source_path': gt['image_path_s'], 'target_path': gt['image_path_t']}).to_csv(index=False))
+    write_text(out / 'splits.csv', link[['record_id', 'split']].to_csv(index=False))
 
 # %% ../nbs/01_synth.ipynb #ac0fca0f
 SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'records.parquet', 'synth.parquet', 'pool.parquet',
@@ -635,9 +636,9 @@ def build_sample_data(out, # folder to write
                         'sources_nomatch': int(((link.side == 'source') & ~link.entity_id.isin(link[link.side == 'target'].entity_id)).sum())},
                     cer={p: round(float(np.mean([cer(a, b) for a, b in zip(link['printed'], link[col])])), 4) for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))},
                     fingerprints={name: fingerprint(t) for name, t in tables.items()})
-    (out / 'manifest.json').write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding='utf-8')
-    (out / 'confusions.json').write_text(json.dumps(confusions.to_json(), ensure_ascii=False), encoding='utf-8')
-    (out / 'README.md').write_text(sample_readme(manifest, tables), encoding='utf-8')
+    write_text(out / 'manifest.json', json.dumps(manifest, ensure_ascii=False, indent=1))
+    write_text(out / 'confusions.json', json.dumps(confusions.to_json(), ensure_ascii=False))
+    write_text(out / 'README.md', sample_readme(manifest, tables))
     return manifest
 
 # %% ../nbs/01_synth.ipynb #58124f60
