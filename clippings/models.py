@@ -6,7 +6,7 @@
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'BACKBONES', 'pad_to_square', 'ink', 'reflow',
            'ImageTransform', 'char_tokenizer', 'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'CellCNN',
            'vision_tower', 'SmallDualEncoder', 'pool_embeddings', 'ClippingsModel', 'read_image', 'model_fingerprint',
-           'mean_pairwise_cosine']
+           'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json, math
@@ -469,3 +469,24 @@ def mean_pairwise_cosine(vectors, # (n, d) embeddings
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     s = v @ v.T
     return float(s[np.triu_indices(len(v), 1)].mean())
+
+# %% ../nbs/03_models.ipynb #ab3eb285
+def thumbnail_vectors(records:pd.DataFrame, # records with `image_path`
+                      transform:ImageTransform, # what a model would see (its `transform`)
+                      size:int=16, # thumbnail side in pixels
+                      root=None, # data set root (default: the table's `root` attribute)
+                      progress:bool=True, # show a progress bar
+                     ) -> np.ndarray:
+    "Grey `size`×`size` thumbnails of the transformed images, mean removed, as unit vectors: a visual floor with no learning"
+    root = records.attrs.get('root') if root is None else root
+    outside = records.attrs.get('allow_outside_root', False)
+    rows = []
+    for p in tqdm(records['image_path'], desc='thumbnails', leave=False, disable=not progress or None):
+        grey = transform.to_uint8(read_image(p, root, outside)).float().mean(0)
+        t = F.interpolate(grey[None, None], size=(size, size), mode='area').flatten()
+        rows.append((t - t.mean()).numpy())
+    v = np.stack(rows)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    v = np.where(norms > 0, v / np.maximum(norms, 1e-12), 0)
+    v[norms[:, 0] == 0, 0] = 1  # a blank image: one fixed direction, so every blank image is alike and none is all zeros
+    return v.astype(np.float32)

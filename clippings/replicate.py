@@ -32,6 +32,7 @@ class TaskData:
     "One task of a profile: its record table and the training config of its models"
     records:str # record table (or CLIPPINGS-layout folder) of the task
     train:str # YAML training config (`clippings.train.TrainConfig`) whose stages make the task's models
+    vit:str|None=None # YAML training config of the image-only ViT baseline (`clippings.vit`), if the task has that row
 
 @dataclass(config=_STRICT)
 class Profile:
@@ -56,7 +57,8 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
     problems = []
     for task in ('japanese', 'newspaper'):
         t = getattr(prof, task)
-        for key in ('records', 'train'):
+        for key in ('records', 'train', 'vit'):
+            if getattr(t, key) is None: continue
             p = Path(getattr(t, key)); p = p if p.is_absolute() else (path.parent / p).resolve()
             if not p.exists(): problems.append(f'{task}.{key}: {p} does not exist')
             setattr(t, key, str(p))
@@ -64,10 +66,13 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
     return prof
 
 # %% ../nbs/11_replicate.ipynb #8af42729
-def train_config(profile:Profile, task:str):
-    "The training config of a task, writing to runs/<profile>/<task>/; a smoke profile trains one step per stage"
+def train_config(profile:Profile, task:str,
+                 which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
+                ):
+    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step per stage"
     from clippings.train import TrainConfig
-    cfg = TrainConfig.from_yaml(getattr(profile, task).train, output_dir=str(REPO / profile.runs_dir / profile.name / task), seed=profile.seed)
+    folder = task if which == 'train' else f'{task}_{which}'
+    cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
     if profile.smoke:
         for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch = 1, 1, 'last', None
     return cfg
@@ -129,13 +134,13 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
 
 # %% ../nbs/11_replicate.ipynb #83b014a1
 OCR_COLUMNS = {'noisy OCR': 'text_noisy', 'clean OCR': 'text'}
-JAPANESE_ROWS = {  # row -> (model stage or rule, im_wt); None: not available yet (the ViT baseline comes with a later issue)
-    'Levenshtein distance': ('levenshtein', None), 'Stroke n-gram similarity': ('stroke_paper', None),
+JAPANESE_ROWS = {  # row -> (model stage, rule or 'thumbnails', im_wt); the ViT row comes from the task's `vit` config
+    'Levenshtein distance': ('levenshtein', None), 'Stroke n-gram similarity': ('stroke_paper', None), 'Pixel thumbnails': ('thumbnails', 1.),
     'SelfSup Visual Linking': ('selfsup', 1.), 'SelfSup Language Linking': ('selfsup', 0.), 'SelfSup Multimodal Linking': ('selfsup', .5),
-    'ViT Visual Linking': None,
+    'ViT Visual Linking': ('vit_visual', 1.),
     'Sup Visual Linking': ('sup_visual', 1.), 'Sup Language Linking': ('sup_language', 0.), 'Sup Multimodal Linking': ('sup_multimodal', .5)}
 NEWSPAPER_ROWS = {  # row -> (stage or rule, im_wt); 'tuned': im_wt tuned with the threshold on val
-    'Jaccard similarity': ('jaccard', None), 'SelfSup Visual Linking': ('selfsup', 1.), 'SelfSup Language Linking': ('selfsup', 0.),
+    'Jaccard similarity': ('jaccard', None), 'Pixel thumbnails': ('thumbnails', 1.), 'SelfSup Visual Linking': ('selfsup', 1.), 'SelfSup Language Linking': ('selfsup', 0.),
     'SelfSup Multimodal Linking': ('selfsup', 'tuned'), 'Sup Visual Linking': ('sup', 1.), 'Sup Language Linking': ('sup', 0.),
     'Sup Multimodal Linking': ('sup', 'tuned')}
 PAPER = {  # METHOD.md §9: the paper's figures, for side-by-side tables
@@ -178,7 +183,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
     run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(),
-               train_configs={task: read_yaml(getattr(prof, task).train) for task in ('japanese', 'newspaper')}, data={
+               train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper') for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
     for i, name in enumerate(names, 1):

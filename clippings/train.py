@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'Stage', 'clip_loss', 'shuffled_batches', 'm_per_entity_batches',
-           'hard_negative_batches', 'training_rows', 'RecordRows', 'collate_rows', 'top1_hits', 'mine_hard_negatives',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun',
-           'CollapseWarning', 'train_stage', 'TrainConfig', 'build_model', 'train']
+           'hard_negative_batches', 'training_rows', 'RecordRows', 'collate_rows', 'render_augmentation', 'top1_hits',
+           'mine_hard_negatives', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted',
+           'StageRun', 'stage_changes', 'CollapseWarning', 'train_stage', 'TrainConfig', 'build_model', 'train']
 
 # %% ../nbs/04_train.ipynb #b1bff475
 import csv, json, math, pickle, random, signal, sys, time, warnings
@@ -20,6 +20,7 @@ from accelerate import Accelerator, DistributedDataParallelKwargs
 from pydantic import ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 from pydantic.dataclasses import dataclass
 from pytorch_metric_learning.losses import SupConLoss
+from torchvision.transforms import v2
 from pytorch_metric_learning.utils.distributed import DistributedLossWrapper
 from fastcore.basics import patch
 from tqdm.auto import tqdm
@@ -63,6 +64,7 @@ class Stage:
     select:Literal['auto', 'val_top1', 'val_loss', 'last']='auto' # keep the epoch with the best 'val_top1' or 'val_loss', or the 'last'; auto: clip→val_loss, supcon→val_top1
     snapshot_epoch:PositiveInt|None=None # keep this epoch's weights instead (the paper used J1's epoch 40)
     seed:NonNegativeInt|None=None # the stage's seed (default: the run's)
+    augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
 
     def __post_init__(self):
         if self.select == 'auto': self.select = 'val_loss' if self.loss == 'clip' else 'val_top1'
@@ -164,6 +166,18 @@ class RecordRows(torch.utils.data.Dataset):
 def collate_rows(items):
     imgs, texts, labels = zip(*items)
     return torch.stack(imgs), list(texts), torch.tensor(labels)
+
+# %% ../nbs/04_train.ipynb #636b8ac5
+def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
+                        high_blur:bool=False, # stronger blur (kernel 15, σ 1–4) instead of kernel 11, σ 0.1–2
+                       ) -> v2.Compose:
+    "The ViT baseline's per-image augmentation of rendered text crops (uint8 (3, H, W) in, uint8 out)"
+    blur = v2.GaussianBlur(15, (1., 4.)) if high_blur else v2.GaussianBlur(11, (.1, 2.))
+    return v2.Compose([v2.RandomApply([v2.RandomAffine(2, translate=(translate, translate), fill=255)], p=.7),
+                       v2.RandomApply([v2.ColorJitter(.4, .2, .2, .2)], p=.5), v2.RandomApply([blur], p=.3), v2.RandomGrayscale(.2),
+                       v2.RandomInvert(.05), v2.RandomPosterize(2, p=.05), v2.RandomAdjustSharpness(2, p=.5), v2.RandomAutocontrast(.5),
+                       v2.RandomEqualize(.5), v2.ToDtype(torch.float32, scale=True), v2.RandomApply([v2.GaussianNoise(sigma=.02)], p=.5),
+                       v2.ToDtype(torch.uint8, scale=True)])
 
 # %% ../nbs/04_train.ipynb #516a919f
 def top1_hits(model:ClippingsModel, # the model
@@ -333,6 +347,8 @@ class StageRun:
         self.resumed = ckpt is not None
         self.log = _Log(self.out / 'log.csv', self.step if ckpt else None, tensorboard)
         self.net, self.opt = self.acc.prepare(model, opt)
+        draw = np.random.default_rng([self.seed, 3])  # the augmentation's settings, drawn once per stage
+        self.augment = render_augmentation(float(draw.uniform(0, .1)), bool(draw.integers(2))) if stage.augment else None
 
     def _data(self, data, cache_images):
         st = self.stage
@@ -348,14 +364,21 @@ class StageRun:
         return _epoch_batches(self.stage, self.ds, self.labels, self.groups, np.random.default_rng([self.seed, 2, epoch]))
 
 # %% ../nbs/04_train.ipynb #be141ecb
+def stage_changes(saved:dict|None, # a stage's settings as saved with its checkpoint or done.json
+                  stage:Stage, # the stage as configured now
+                 ) -> list[str]:
+    "The settings that differ; a setting the saved record predates counts as unchanged while it keeps its default"
+    as_json = lambda d: json.loads(json.dumps(d, default=str))
+    saved, now = as_json(saved or {}), as_json(asdict(stage))
+    default = as_json(asdict(Stage(stage.name, stage.loss, stage.data)))
+    return sorted(k for k, v in now.items() if saved.get(k, default[k]) != v)
+
 @patch
 def _read_checkpoint(self:StageRun) -> dict:
     "The checkpoint to resume from, checked to belong to this stage; the model's weights are restored from it"
     ckpt = load_checkpoint(self.ckpt_file)
-    same = lambda d: json.loads(json.dumps(d, default=str)) or {}
-    saved, now = same(ckpt.get('stage')), same(asdict(self.stage))
-    if saved != now:
-        changed = sorted(k for k, v in now.items() if saved.get(k) != v)
+    changed = stage_changes(ckpt.get('stage'), self.stage)
+    if changed:
         raise CheckpointError(f'{self.ckpt_file}: made by a stage with other settings (changed: {", ".join(changed)}); {_RESTART}')
     self.model.load_state_dict(ckpt['model'])
     return ckpt
@@ -379,6 +402,7 @@ def _checkpoint(self:StageRun, epoch_done:bool):
 def _train_step(self:StageRun, imgs, texts, y):
     "One optimiser step on a batch; logged"
     st, acc, tb = self.stage, self.acc, time.time()
+    if self.augment is not None and self.images: imgs = torch.stack([self.augment(im) for im in imgs])
     pix = self.model.transform.normalize(imgs.to(acc.device)) if self.images else None
     with acc.autocast():
         if st.loss == 'clip':
@@ -450,8 +474,8 @@ def _keep(self:StageRun, epoch:int, score):
     self.model.save_pretrained(self.out / 'model')
 
 @patch
-def _spread(self:StageRun, n:int=256) -> dict:
-    "Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above `COLLAPSE_COS`"
+def _spread(self:StageRun, warn:bool=True, n:int=256) -> dict:
+    "Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above `COLLAPSE_COS` (when `warn`)"
     st = self.stage
     recs, col = (self.val_gallery.gallery, st.text_cols[0]) if self.val_gallery is not None else (self.val_ds.rows, 'text')
     recs = recs.sample(min(n, len(recs)), random_state=0)
@@ -460,7 +484,7 @@ def _spread(self:StageRun, n:int=256) -> dict:
         out['val_image_cos'] = mean_pairwise_cosine(self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False))
     if st.loss == 'clip' or st.im_wt < 1: out['val_text_cos'] = mean_pairwise_cosine(self.model.embed_texts(recs[col], progress=False))
     for k, v in out.items():
-        if v > COLLAPSE_COS:
+        if warn and v > COLLAPSE_COS:
             warnings.warn(f"{st.name}: the {k.split('_')[1]} tower has collapsed: its embeddings of validation records have a mean pairwise "
                           f"cosine of {v:.3f} (> {COLLAPSE_COS}); it tells records apart hardly at all", CollapseWarning, stacklevel=2)
     return out
@@ -471,7 +495,7 @@ def _validate(self:StageRun, epoch:int):
     st, score = self.stage, {}
     if self.val_ds is not None and len(self.val_ds): score['val_loss'] = _val_loss(self.model, self.val_ds, st.batch_size)
     if self.val_gallery is not None: score['val_top1'] = float(top1_hits(self.model, self.val_gallery, st.im_wt, st.text_cols[0], self.root).mean())
-    score.update(self._spread())
+    score.update(self._spread(warn=epoch >= 0))  # a model not trained yet may start collapsed: training must move it
     self.log(epoch=epoch, step=self.step, seconds=round(time.time() - self.t0, 2), **score)
     s = score.get(st.select)
     if st.snapshot_epoch is not None: keep = epoch + 1 == st.snapshot_epoch
@@ -579,7 +603,7 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
     for stage in cfg.stages:
         folder = out / stage.name
         done = folder / 'done.json'
-        if resume and done.exists() and json.loads(done.read_text())['stage'] == json.loads(json.dumps(asdict(stage))):
+        if resume and done.exists() and not stage_changes(json.loads(done.read_text())['stage'], stage):
             print(f'{stage.name}: finished earlier, reusing {folder / "model"}')
         else:
             start = build_model(cfg.model, data, cfg.seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
