@@ -62,20 +62,24 @@ class RecordWarning(UserWarning):
 
 # %% ../nbs/00_records.ipynb #c44cd1f0
 _CONTROL_CATEGORIES = ('Cf', 'Cc')  # format (zero-width, bidi, soft hyphen, BOM) and control characters
-_SPACES = '\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85'  # control characters that separate words: they become spaces
+_SPACES = '\t\x0b\x0c\x1c\x1d\x1e\x1f\x85'  # control characters that separate words: they become spaces
+
+def _clean_char(ch:str) -> str:
+    "A line break stays (OCR of a column keeps its lines), a separator becomes a space, other format/control characters go"
+    if ch == '\n' or unicodedata.category(ch) not in _CONTROL_CATEGORIES: return ch
+    return ' ' if ch in _SPACES else ''
 
 def control_chars(text:str) -> int:
-    "How many format (Unicode Cf) and control (Cc) characters `text` holds, line breaks and tabs included"
-    return sum(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in str(text))
+    "How many format (Unicode Cf) and control (Cc) characters `text` holds besides line breaks: what normalisation changes"
+    return sum(_clean_char(ch) != ch for ch in str(text).replace('\r\n', '\n').replace('\r', '\n'))
 
 def normalize_text(text, # OCR text; None, NaN and pd.NA count as empty
                    form:str=UNICODE_FORM, # the Unicode normal form
                   ) -> str:
-    "Unicode-normalise one OCR string, drop format/control characters (tabs and line breaks become spaces), strip; missing text becomes ''"
+    "Unicode-normalise one OCR string, drop format/control characters (line breaks stay, tabs become spaces), strip; missing text becomes ''"
     if text is None or (not isinstance(text, str) and pd.isna(text)): return ''
-    s = unicodedata.normalize(form, str(text))
-    s = ''.join(' ' if ch in _SPACES else ch for ch in s if ch in _SPACES or unicodedata.category(ch) not in _CONTROL_CATEGORIES)
-    return s.strip()
+    s = unicodedata.normalize(form, str(text)).replace('\r\n', '\n').replace('\r', '\n')
+    return ''.join(map(_clean_char, s)).strip()
 
 # %% ../nbs/00_records.ipynb #f46416bd
 def text_columns(df:pd.DataFrame) -> list[str]:
@@ -171,8 +175,8 @@ def _normalize_texts(df, source, form):
         n_ctrl = np.array([control_chars(t) if isinstance(t, str) else 0 for t in df[c]])
         if n_ctrl.any():
             warnings.warn(f"{source}: {int((n_ctrl > 0).sum())} records in column {c!r} held {int(n_ctrl.sum())} invisible format or "
-                          f"control characters (zero-width, bidi, line breaks; rows {_rows_text(n_ctrl > 0)}); they were removed "
-                          f"(line breaks and tabs became spaces), the raw text is kept in {raw!r}", RecordWarning, stacklevel=3)
+                          f"control characters (zero-width, bidi, tabs; rows {_rows_text(n_ctrl > 0)}); they were removed "
+                          f"(tabs became spaces), the raw text is kept in {raw!r}", RecordWarning, stacklevel=3)
         df[c] = [normalize_text(t, form) for t in df[c]]
         empty = df[c] == ''
         df[f'empty_{c}'] = empty
