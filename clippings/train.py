@@ -477,6 +477,7 @@ def _keep(self:StageRun, epoch:int, score):
 def _spread(self:StageRun, warn:bool=True, n:int=256) -> dict:
     "Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above `COLLAPSE_COS` (when `warn`)"
     st = self.stage
+    if self.val_gallery is None and self.val_ds is None: return {}  # nothing held out (select: last)
     recs, col = (self.val_gallery.gallery, st.text_cols[0]) if self.val_gallery is not None else (self.val_ds.rows, 'text')
     recs = recs.sample(min(n, len(recs)), random_state=0)
     out = {}
