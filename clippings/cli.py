@@ -173,9 +173,9 @@ def embed(model:str, # a model folder written by `clippings train` (or any `Clip
          ):
     "Embed the images and texts of a record table (vectors kept apart; pool later with --im_wt)"
     from clippings.models import ClippingsModel
-    from clippings.embed import embed_records
+    from clippings.embed import embed_records, embedding_path
     check_output(out, records, model if Path(model).exists() else None)
-    if not str(out).endswith('.npz'): raise ValueError(f'{out}: embedding files end in .npz (did you mean {Path(out).name}.npz?)')
+    embedding_path(out)  # refuse a name without .npz before the model loads
     if batch_size < 1: raise ValueError(f'--batch_size must be at least 1, got {batch_size}')
     recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
     emb = embed_records(ClippingsModel.from_pretrained(model), recs, out, text_col, batch_size)
