@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 JP_FONTS := fonts-ipafont fonts-ipaexfont fonts-takao fonts-vlgothic fonts-noto-cjk fonts-kouzan-mouhitsu fonts-motoya-l-cedar fonts-komatuna
 
-.PHONY: install fonts test test-slow export readme docs docs-check lab replicate clean distclean
+.PHONY: install fonts ocr-engine lexicon test test-slow export readme docs docs-check lab replicate clean distclean
 
 ## install: .venv with the package (editable, dev extras), the `clippings` Jupyter kernel, and Japanese fonts
 install:
@@ -13,7 +13,7 @@ install:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name clippings --display-name 'Python (clippings)'
-	@$(MAKE) --no-print-directory fonts
+	@$(MAKE) --no-print-directory fonts ocr-engine
 
 ## fonts: the Debian Japanese fonts used by the synthetic data (root + apt-get only; otherwise says how)
 fonts:
@@ -24,6 +24,21 @@ fonts:
 	else echo "Japanese fonts: not installed (needs root and apt-get). Install them with:"; \
 	  echo "  sudo apt-get install $(JP_FONTS)"; \
 	  echo "Carrying on: the synthetic data then uses IPAexGothic from japanize-matplotlib alone."; fi
+
+## ocr-engine: Tesseract 5 with Japanese (horizontal and vertical) and the IPAdic lexicon (root + apt-get only; otherwise says how)
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert mecab-ipadic
+ocr-engine:
+	@if dpkg -s $(OCR_PACKAGES) >/dev/null 2>&1; then echo "Tesseract and IPAdic: installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(OCR_PACKAGES) >/dev/null \
+	   && echo "Tesseract and IPAdic: installed $(OCR_PACKAGES)") || echo "Tesseract and IPAdic: apt-get failed; \`clippings ocr\` and rebuilding sample_data/ need them"; \
+	else echo "Tesseract and IPAdic: not installed (needs root and apt-get). Install them with:"; \
+	  echo "  sudo apt-get install $(OCR_PACKAGES)"; \
+	  echo "Carrying on: the tests and make replicate do not need them; \`clippings ocr\` and rebuilding sample_data/ do."; fi
+
+## lexicon: rebuild the IPAdic extract shipped in clippings/data from the installed mecab-ipadic
+lexicon: ocr-engine
+	$(BIN)/python -c "from clippings.lexicon import write_lexicon; print({k: len(v) for k, v in write_lexicon().items()})"
 
 ## test: the library is what the notebooks export, notebooks are clean, README matches index, every notebook passes
 test:

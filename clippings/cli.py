@@ -16,7 +16,7 @@ from .link import Threshold, higher_is_better, link_knn, load_vectors
 from . import cluster as clustering
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'link', 'cluster', 'train', 'embed', 'replicate', 'main']
+__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'ocr', 'link', 'cluster', 'train', 'embed', 'replicate', 'main']
 
 # %% ../nbs/10_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -63,18 +63,42 @@ def synth(out:str, # folder to write the data set to
           n_targets:int=2000, # firms in the target universe (vertical directory titles)
           n_matched:int=800, # source mentions with a true target
           n_nomatch:int=150, # source mentions of firms not in the universe
-          n_synth:int=800, # firms of the synthetic training set
-          synth_views:int=4, # renders per synthetic firm
+          n_synth:int=2400, # firms of the synthetic training set
+          synth_views:int=2, # renders per synthetic firm
           line_px:int=40, # crop size across the line of text, in pixels
           seed:int=0, # random seed
           strength:float=1.0, # degradation strength (0: clean renders)
-          workers:int=2, # rendering processes
+          ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine needed)
+          workers:int=2, # rendering and OCR processes
           overwrite:bool=False, # replace a data set already in OUT
          ):
     "Write a synthetic Japanese linkage data set (images, record tables, CLIPPINGS layout, README)"
-    cfg = SampleConfig(n_targets, n_matched, n_nomatch, n_synth, synth_views, line_px, seed, strength)
+    cfg = SampleConfig(n_targets, n_matched, n_nomatch, n_synth, synth_views, line_px, seed, strength, ocr)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
+
+@command
+def ocr(records:str, # record table or CLIPPINGS-layout folder whose crops are read
+        out:str, # the record table to write (.csv or .parquet), with the OCR column filled; never the input itself
+        engine:str='tesseract', # the OCR engine (tesseract: jpn for horizontal crops, jpn_vert for vertical ones)
+        text_col:str='text', # the column to fill
+        overwrite:bool=False, # replace OCR text already in TEXT_COL
+        scale:float=2.0, # upscaling before reading (small crops read better larger)
+        workers:int=2, # engine processes at once
+        cache:str=None, # OCR cache file (default: OUT's name + .ocr_cache.json, beside it): crops read before are not read again
+        allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+       ):
+    "Fill an OCR column of a record table by reading each crop with an OCR engine"
+    from clippings.ocr import OCRCache, TesseractSettings, ocr_records, tesseract_info
+    if engine != 'tesseract': raise ValueError(f"unknown OCR engine {engine!r}: the engine clippings runs is 'tesseract'")
+    check_output(out, records)
+    tesseract_info()  # a missing engine is an error before anything is read
+    recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
+    cache = OCRCache(cache or Path(out).with_name(Path(out).name + '.ocr_cache.json'))
+    filled = ocr_records(recs, text_col, overwrite=overwrite, settings=TesseractSettings(scale=scale), cache=cache, workers=workers)
+    empty = int((filled[text_col] == '').sum())
+    print(f"{len(filled)} crops read ({empty} read as nothing) -> {write_records(filled, out)}")
+
 
 # %% ../nbs/10_cli.ipynb #c5a5ef52
 def _rows_of(ids, vectors, wanted, path):

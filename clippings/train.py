@@ -132,6 +132,9 @@ def training_rows(df:pd.DataFrame, # a validated record table
     "The rows a stage trains on (image_path, text, label) and, for CLIP, the held-out validation rows"
     missing = [c for c in stage.text_cols if c not in df.columns]
     if missing: raise ValueError(f"stage {stage.name!r}: text columns {missing} are not in the data (columns: {list(df.columns)})")
+    if 'image_path' not in df:  # a text-only table (e.g. `names.parquet`) trains text-only stages
+        if stage.loss == 'clip' or stage.im_wt > 0: raise ValueError(f"stage {stage.name!r} needs images (loss {stage.loss}, im_wt {stage.im_wt}) but its data has no image_path column: text-only tables train text-only SupCon stages (im_wt: 0)")
+        df = df.assign(image_path='')
     views = pd.concat([df[['record_id', 'image_path', 'entity_id', 'split']].assign(text=df[c].fillna('').astype(str)) for c in stage.text_cols], ignore_index=True)
     if stage.loss == 'clip':  # no labels; one row per distinct text so no two pairs in a batch share a caption
         views = views[views['text'] != ''].drop_duplicates('text').reset_index(drop=True)
@@ -139,7 +142,8 @@ def training_rows(df:pd.DataFrame, # a validated record table
         is_val[np.random.default_rng([seed, 1]).permutation(len(views))[:round(stage.val_fraction * len(views))]] = True
         views['label'] = np.arange(len(views))
         return views[~is_val].reset_index(drop=True), views[is_val].reset_index(drop=True)
-    train = views[(views['split'] == 'train') & (views['entity_id'] != '')].drop_duplicates(['image_path', 'text']).reset_index(drop=True)
+    same = ['image_path', 'text'] if (views['image_path'] != '').any() else ['entity_id', 'text']  # text-only: one row per distinct text of an entity
+    train = views[(views['split'] == 'train') & (views['entity_id'] != '')].drop_duplicates(same).reset_index(drop=True)
     if train.empty: raise ValueError(f"stage {stage.name!r}: no labelled training records (split 'train' with an entity_id)")
     train['label'] = pd.factorize(train['entity_id'], sort=True)[0]
     return train, None
