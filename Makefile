@@ -15,26 +15,24 @@ install:
 	$(BIN)/python -m ipykernel install --sys-prefix --name clippings --display-name 'Python (clippings)'
 	@$(MAKE) --no-print-directory fonts ocr-engine
 
-## fonts: the Debian Japanese fonts used by the synthetic data (root + apt-get only; otherwise says how)
-fonts:
-	@if dpkg -s $(JP_FONTS) >/dev/null 2>&1; then echo "Japanese fonts: installed"; \
+# $(call apt_install,WHAT,PACKAGES,WHAT HAPPENS WITHOUT THEM): Debian packages, installed as root with apt-get; otherwise says how
+define apt_install
+	@if dpkg -s $(2) >/dev/null 2>&1; then echo "$(1): installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(JP_FONTS) >/dev/null \
-	   && echo "Japanese fonts: installed $(JP_FONTS)") || echo "Japanese fonts: apt-get failed; carrying on with IPAexGothic from japanize-matplotlib"; \
-	else echo "Japanese fonts: not installed (needs root and apt-get). Install them with:"; \
-	  echo "  sudo apt-get install $(JP_FONTS)"; \
-	  echo "Carrying on: the synthetic data then uses IPAexGothic from japanize-matplotlib alone."; fi
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2) >/dev/null \
+	   && echo "$(1): installed $(2)") || echo "$(1): apt-get failed; $(3)"; \
+	else echo "$(1): not installed (needs root and apt-get). Install them with:"; \
+	  echo "  sudo apt-get install $(2)"; echo "Carrying on: $(3)."; fi
+endef
 
-## ocr-engine: Tesseract 5 with Japanese (horizontal and vertical) and the IPAdic lexicon (root + apt-get only; otherwise says how)
+## fonts: the Debian Japanese fonts used by the synthetic data
+fonts:
+	$(call apt_install,Japanese fonts,$(JP_FONTS),the synthetic data then uses IPAexGothic from japanize-matplotlib alone)
+
+## ocr-engine: Tesseract 5 with Japanese (horizontal and vertical) and the IPAdic lexicon
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert mecab-ipadic
 ocr-engine:
-	@if dpkg -s $(OCR_PACKAGES) >/dev/null 2>&1; then echo "Tesseract and IPAdic: installed"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(OCR_PACKAGES) >/dev/null \
-	   && echo "Tesseract and IPAdic: installed $(OCR_PACKAGES)") || echo "Tesseract and IPAdic: apt-get failed; \`clippings ocr\` and rebuilding sample_data/ need them"; \
-	else echo "Tesseract and IPAdic: not installed (needs root and apt-get). Install them with:"; \
-	  echo "  sudo apt-get install $(OCR_PACKAGES)"; \
-	  echo "Carrying on: the tests and make replicate do not need them; \`clippings ocr\` and rebuilding sample_data/ do."; fi
+	$(call apt_install,Tesseract and IPAdic,$(OCR_PACKAGES),the tests and make replicate do not need them but clippings ocr and rebuilding sample_data/ do)
 
 ## lexicon: rebuild the IPAdic extract shipped in clippings/data from the installed mecab-ipadic
 lexicon: ocr-engine
