@@ -68,12 +68,16 @@ def synth(out:str, # folder to write the data set to
           line_px:int=40, # crop size across the line of text, in pixels
           seed:int=0, # random seed
           strength:float=1.0, # degradation strength (0: clean renders)
+          n_names:int=20000, # firms of the text-only training set (0: none)
+          lexicon:str='train', # the part of the name lexicon used: train, or heldout (for a shifted test set)
           ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine needed)
+          ocr_scale:float=2.0, # Tesseract's upscaling of the crops
           workers:int=2, # rendering and OCR processes
           overwrite:bool=False, # replace a data set already in OUT
          ):
     "Write a synthetic Japanese linkage data set (images, record tables, CLIPPINGS layout, README)"
-    cfg = SampleConfig(n_targets, n_matched, n_nomatch, n_synth, synth_views, line_px, seed, strength, ocr)
+    cfg = SampleConfig(n_targets=n_targets, n_matched=n_matched, n_nomatch=n_nomatch, n_synth=n_synth, synth_views=synth_views, line_px=line_px,
+                       seed=seed, strength=strength, n_names=n_names, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
 
