@@ -69,12 +69,12 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
 def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
-    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step per stage"
+    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step per stage, without mining"
     from clippings.train import TrainConfig
     folder = task if which == 'train' else f'{task}_{which}'
     cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
     if profile.smoke:
-        for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch = 1, 1, 'last', None
+        for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False  # mining embeds every row: minutes
     return cfg
 
 def embed_task(models:dict, # stage name -> model folder (from `clippings.train.train`)
