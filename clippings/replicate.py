@@ -143,7 +143,7 @@ NEWSPAPER_ROWS = {  # row -> (stage or rule, im_wt); 'tuned': im_wt tuned with t
     'Jaccard similarity': ('jaccard', None), 'Pixel thumbnails': ('thumbnails', 1.), 'SelfSup Visual Linking': ('selfsup', 1.), 'SelfSup Language Linking': ('selfsup', 0.),
     'SelfSup Multimodal Linking': ('selfsup', 'tuned'), 'Sup Visual Linking': ('sup', 1.), 'Sup Language Linking': ('sup', 0.),
     'Sup Multimodal Linking': ('sup', 'tuned')}
-PAPER = {  # METHOD.md §9: the paper's figures, for side-by-side tables
+PAPER = {  # the paper's figures (its tables of results), for side-by-side tables
     'japanese_linkage': {'Levenshtein distance': (.630, .731), 'Stroke n-gram similarity': (.689, .731), 'SelfSup Visual Linking': (.769, .769),
                          'SelfSup Language Linking': (.740, .790), 'SelfSup Multimodal Linking': (.845, .849), 'ViT Visual Linking': (.878, .878),
                          'Sup Visual Linking': (.924, .924), 'Sup Language Linking': (.790, .882), 'Sup Multimodal Linking': (.937, .945)},
