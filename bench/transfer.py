@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 ROOT = Path(__file__).parent.parent
 SHIFTED = Path(__file__).parent / 'shifted'
 CONFIG = dict(n_targets=1000, n_matched=400, n_nomatch=0, n_synth=0, synth_views=2, seed=101, strength=1.3, line_px=36,
-              n_names=0, lexicon='heldout', ocr_scale=1.5, ocr='tesseract')
+              n_names=0, n_lines=0, lexicon='heldout', ocr_scale=1.5, ocr='tesseract')
 
 
 def shifted_set():

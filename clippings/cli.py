@@ -69,6 +69,7 @@ def synth(out:str, # folder to write the data set to
           seed:int=0, # random seed
           strength:float=1.0, # degradation strength (0: clean renders)
           n_names:int=20000, # firms of the text-only training set (0: none)
+          n_lines:int=3000, # random strings rendered to learn reading from (0: none)
           lexicon:str='train', # the part of the name lexicon used: train, or heldout (for a shifted test set)
           ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine needed)
           ocr_scale:float=2.0, # Tesseract's upscaling of the crops
@@ -77,7 +78,7 @@ def synth(out:str, # folder to write the data set to
          ):
     "Write a synthetic Japanese linkage data set (images, record tables, CLIPPINGS layout, README)"
     cfg = SampleConfig(n_targets=n_targets, n_matched=n_matched, n_nomatch=n_nomatch, n_synth=n_synth, synth_views=synth_views, line_px=line_px,
-                       seed=seed, strength=strength, n_names=n_names, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
+                       seed=seed, strength=strength, n_names=n_names, n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
 

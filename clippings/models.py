@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FACES', 'BACKBONES', 'pad_to_square', 'ink',
-           'reflow', 'ImageTransform', 'japanese_inventory', 'char_tokenizer', 'small_clip_config', 'HFDualEncoder',
-           'JapaneseCLIP', 'glyph_table', 'GlyphEmbedding', 'CellCNN', 'vision_tower', 'SmallDualEncoder',
-           'pool_embeddings', 'ClippingsModel', 'read_image', 'model_fingerprint', 'mean_pairwise_cosine',
-           'thumbnail_vectors']
+           'count_characters', 'reflow', 'ImageTransform', 'japanese_inventory', 'char_tokenizer', 'small_clip_config',
+           'HFDualEncoder', 'JapaneseCLIP', 'glyph_table', 'GlyphEmbedding', 'GlyphClassifier', 'CellCNN',
+           'vision_tower', 'SmallDualEncoder', 'pool_embeddings', 'ClippingsModel', 'read_image', 'model_fingerprint',
+           'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json, math, unicodedata
@@ -60,18 +60,33 @@ def ink(img:Image.Image, paper_quantile:float=90, floor:float=20) -> np.ndarray:
     top = np.percentile(x, 99)
     return np.clip(x / top, 0, 1) if top > 0 else x
 
+def _line(img:Image.Image) -> tuple[np.ndarray, bool]:
+    "The ink of a one-line crop trimmed to its extent and turned so that reading runs down the rows; and whether it is vertical"
+    line = ink(img)
+    if line.shape[0] <= line.shape[1]: line = line.T
+    r0, r1 = _extent(line.sum(1)); c0, c1 = _extent(line.sum(0))
+    return line[r0:r1, c0:c1], img.height > img.width
+
+def count_characters(line:np.ndarray, # a line from `_line`: reading runs down the rows
+                     penalty:float=2., # cost of a count far from length/thickness, against cuts that fall on ink
+                    ) -> int:
+    "How many characters a line holds: near its length over its thickness, preferring counts whose cuts fall between characters"
+    profile, t = line.sum(1), max(line.shape[1], 8)  # a character is about as long as the line is thick
+    guess, w = len(profile) / t, max(1, round(t * .08))
+    def cost(n):
+        cuts = [round(k * len(profile) / n) for k in range(1, n)]
+        on_ink = np.mean([profile[max(0, c - w):c + w + 1].min() for c in cuts]) / (profile.mean() + 1e-6) if cuts else 0.
+        return on_ink + penalty * abs(math.log(n / guess))
+    return min(range(max(1, int(guess * .8)), math.ceil(guess * 1.25) + 1), key=cost)
+
 def reflow(img:Image.Image, # a crop of one line of text, horizontal or vertical (taller than wide)
            cell:int=16, # side of a character cell in the output, in pixels
            grid:int=4, # cells per side of the output: at most grid² characters are kept
           ) -> Image.Image:
     "Re-flow a text line into a square grid of upright character cells, read row by row (black ink on white)"
-    line = ink(img)
-    if line.shape[0] <= line.shape[1]: line = line.T          # the reading direction now runs down the rows
-    vertical = img.height > img.width
-    r0, r1 = _extent(line.sum(1)); c0, c1 = _extent(line.sum(0))
-    line = line[r0:r1, c0:c1]
-    t = max(line.shape[1], 8)                                 # a character is about as long as the line is thick
-    n = min(max(1, round(line.shape[0] / t)), grid * grid)    # whole characters along the line
+    line, vertical = _line(img)
+    n = min(count_characters(line), grid * grid)
+    t = max(line.shape[1], 8)
     line = np.asarray(Image.fromarray(line).resize((t, n * t), Image.BILINEAR))
     out = np.zeros((grid * cell, grid * cell), np.float32)
     for i in range(n):
@@ -80,6 +95,7 @@ def reflow(img:Image.Image, # a crop of one line of text, horizontal or vertical
         r, q = divmod(i, grid)
         out[r * cell:(r + 1) * cell, q * cell:(q + 1) * cell] = np.asarray(Image.fromarray(c).resize((cell, cell), Image.BILINEAR))
     return Image.fromarray((255 - np.clip(out, 0, 1) * 255).astype(np.uint8)).convert('RGB')
+
 
 # %% ../nbs/03_models.ipynb #0d3d7fc4
 @dataclass
@@ -109,6 +125,11 @@ class ImageTransform:
         return (x.float() / 255 - mean) / std
 
     def __call__(self, img:Image.Image) -> torch.Tensor: return self.normalize(self.to_uint8(img))
+
+    def character_count(self, img:Image.Image) -> int:
+        "'reflow': how many characters the crop's line was cut into (cells beyond grid² are dropped from the image)"
+        if self.mode != 'reflow': raise ValueError(f"character_count needs the 'reflow' transform, not {self.mode!r}")
+        return count_characters(_line(img)[0])
 
 # %% ../nbs/03_models.ipynb #a3cb065a
 def japanese_inventory() -> str:
@@ -255,6 +276,21 @@ class GlyphEmbedding(nn.Module):
     def weight(self) -> torch.Tensor: return self.project(self.glyphs) + self.residual.weight
     def forward(self, input_ids): return self.project(self.glyphs[input_ids]) + self.residual(input_ids)
 
+class GlyphClassifier(nn.Module):
+    "Character logits of image features against every token's glyph: features mapped into glyph space, compared with each glyph plus a learned correction"
+    def __init__(self, width:int, # size of the image features (one vector per character cell)
+                 classes:int, # tokens (the tokenizer's vocabulary)
+                 glyph_dim:int=256, # size of the glyph features
+                ):
+        super().__init__()
+        self.project = nn.Linear(width, glyph_dim)
+        self.residual = nn.Parameter(torch.zeros(classes, glyph_dim))  # tokens without a glyph (e.g. [PAD], a blank cell) learn their vector here
+        self.log_scale = nn.Parameter(torch.tensor(math.log(10.)))
+    def forward(self, x, # (…, width) features
+                glyphs, # (classes, glyph_dim) unit glyph features (`GlyphEmbedding.glyphs`)
+               ): return self.log_scale.exp() * F.normalize(self.project(x), dim=-1) @ (glyphs + self.residual).T
+
+
 # %% ../nbs/03_models.ipynb #4b4ee819
 class CellCNN(nn.Module):
     "A small VGG-style CNN that keeps full resolution in its first layers, so 16 px character cells keep their strokes"
@@ -266,9 +302,14 @@ class CellCNN(nn.Module):
                        nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
             c_in = c
         side = image_size // 2 ** len(channels)
-        self.net = nn.Sequential(*layers, nn.Flatten(), nn.Linear(c_in * side * side, width), nn.ReLU(inplace=True))
-        self.num_features = width
-    def forward(self, x): return self.net(x)
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(c_in * side * side, width), nn.ReLU(inplace=True))
+        self.num_features, self.cell_width = width, c_in
+    def forward_cells(self, x):
+        "Pooled features (B, width) and per-cell features (B, side², channels): one cell per character when side = grid"
+        fmap = self.features(x)
+        return self.head(fmap), fmap.flatten(2).transpose(1, 2)
+    def forward(self, x): return self.head(self.features(x))
 
 def vision_tower(spec:dict, image_size:int) -> nn.Module:
     "An image tower from a spec: {'arch': 'cnn', ...CellCNN args} or {'arch': <timm model name>, ...timm.create_model args}"
@@ -287,6 +328,9 @@ class SmallDualEncoder(nn.Module):
         self.vision = vision_tower(config['vision'], config['image_size'])
         self.visual_projection = nn.Linear(self.vision.num_features, d, bias=False)
         self.text = CLIPTextModelWithProjection(CLIPTextConfig(**config['text'], projection_dim=d))
+        if config.get('cell_classes'):  # a character classifier on each re-flowed cell (`Stage.char_wt`)
+            width = getattr(self.vision, 'cell_width', self.vision.num_features)
+            self.cell_classifier = GlyphClassifier(width, config['cell_classes']) if config.get('glyphs') else nn.Linear(width, config['cell_classes'])
         if config.get('glyphs'):  # token embeddings from glyphs; the features are filled by `ClippingsModel.small` or the saved weights
             self.text.text_model.embeddings.token_embedding = GlyphEmbedding(torch.zeros(config['text']['vocab_size'], 256), config['text']['hidden_size'])
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / .07)))
@@ -295,7 +339,17 @@ class SmallDualEncoder(nn.Module):
         table, faces = glyph_table(tuple(self.tokenizer.convert_ids_to_tokens(list(range(len(self.tokenizer))))))
         self.text.text_model.embeddings.token_embedding.glyphs.copy_(torch.from_numpy(table))
         self.config['glyphs'] = {'faces': faces}
-    def image_features(self, pixel_values): return self.visual_projection(self.vision(pixel_values))
+    def image_features(self, pixel_values, cells:bool=False):
+        "Projected image features; with `cells`, also the character logits of every cell (B, cells, classes)"
+        if not cells: return self.visual_projection(self.vision(pixel_values))
+        if not hasattr(self, 'cell_classifier'): raise ValueError('this model has no cell classifier: build it with transform="reflow" (ClippingsModel.small)')
+        if isinstance(self.vision, CellCNN): pooled, per_cell = self.vision.forward_cells(pixel_values)
+        else:  # a timm model: its patch tokens, after the prefix (class) tokens
+            tokens = self.vision.forward_features(pixel_values)
+            pooled, per_cell = self.vision.forward_head(tokens), tokens[:, getattr(self.vision, 'num_prefix_tokens', 0):]
+        if isinstance(self.cell_classifier, GlyphClassifier):  # a character it never saw is still recognised by its glyph
+            return self.visual_projection(pooled), self.cell_classifier(per_cell, self.text.text_model.embeddings.token_embedding.glyphs)
+        return self.visual_projection(pooled), self.cell_classifier(per_cell)
     def text_features(self, input_ids, attention_mask): return self.text(input_ids=input_ids, attention_mask=attention_mask).text_embeds
     def tokenize(self, texts, max_length=None):
         n = max_length or min(self.tokenizer.model_max_length, self.config['text']['max_position_embeddings'])
@@ -334,22 +388,28 @@ class ClippingsModel(nn.Module):
     @property
     def logit_scale(self): return self.backbone.logit_scale
 
-    def encode_images(self, pixel_values:torch.Tensor) -> torch.Tensor:
-        "Unit image embeddings of a normalised (n, 3, H, W) batch"
-        return F.normalize(self.backbone.image_features(pixel_values), dim=-1)
+    def encode_images(self, pixel_values:torch.Tensor, cells:bool=False):
+        "Unit image embeddings of a normalised (n, 3, H, W) batch; with `cells`, also the character logits of each re-flowed cell"
+        if not cells: return F.normalize(self.backbone.image_features(pixel_values), dim=-1)
+        if not isinstance(self.backbone, SmallDualEncoder): raise ValueError(f'per-cell character logits need a small model with re-flowed input, not a {type(self.backbone).__name__}')
+        img, logits = self.backbone.image_features(pixel_values, cells=True)
+        return F.normalize(img, dim=-1), logits
 
     def encode_texts(self, texts) -> torch.Tensor:
         "Unit text embeddings of a list of strings"
         enc = {k: v.to(self.device) for k, v in self.backbone.tokenize([str(t) for t in texts]).items()}
         return F.normalize(self.backbone.text_features(**enc), dim=-1)
 
-    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True):
-        "Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not `pooled`"
+    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool=False):
+        "Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not `pooled`; with `cells`, (embeddings, per-cell character logits)"
         if not pooled: return self.encode_images(pixel_values), self.encode_texts(texts)
         im_wt = self.im_wt if im_wt is None else im_wt
-        if im_wt == 1: return self.encode_images(pixel_values)
-        if im_wt == 0: return self.encode_texts(texts)
-        return pool_embeddings(self.encode_images(pixel_values), self.encode_texts(texts), im_wt)
+        img = logits = None
+        if im_wt > 0:
+            img = self.encode_images(pixel_values, cells)
+            if cells: img, logits = img
+        out = img if im_wt == 1 else self.encode_texts(texts) if im_wt == 0 else pool_embeddings(img, self.encode_texts(texts), im_wt)
+        return (out, logits) if cells else out
 
     @torch.no_grad()
     def embed_images(self, images, # PIL images or paths to image files
@@ -442,7 +502,8 @@ def small(cls:ClippingsModel, texts, # texts the character vocabulary is built f
         spec = {'arch': vision} if isinstance(vision, str) else dict(vision)
         text = {k: getattr(cfg.text_config, k) for k in ('vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
                                                           'max_position_embeddings', 'pad_token_id', 'bos_token_id', 'eos_token_id')}
-        backbone = SmallDualEncoder(dict(embed_dim=cfg.projection_dim, image_size=image_size, vision=spec, text=text, glyphs=glyphs), tokenizer)
+        cells = len(tokenizer) if transform == 'reflow' else 0  # re-flowed cells can learn to read their characters (`Stage.char_wt`)
+        backbone = SmallDualEncoder(dict(embed_dim=cfg.projection_dim, image_size=image_size, vision=spec, text=text, glyphs=glyphs, cell_classes=cells), tokenizer)
         if glyphs: backbone.set_glyphs()
     init = dict(image_size=image_size, seed=seed, max_length=max_length, vision=vision, transform=transform, inventory=inventory, glyphs=glyphs, **config)
     return cls(backbone, ImageTransform(image_size, mode=transform), im_wt, meta={'init': {'small': init}})

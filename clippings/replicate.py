@@ -7,7 +7,7 @@ __all__ = ['REPO', 'TABLES', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', '
            'train_config', 'embed_task', 'top1_links', 'estimate', 'write_table', 'ReplicationError', 'replicate']
 
 # %% ../nbs/11_replicate.ipynb #984d245e
-import json, platform, time
+import json, os, platform, time
 from dataclasses import asdict
 from importlib import metadata, util
 from pathlib import Path
@@ -166,6 +166,14 @@ def _kernel() -> str:
     from jupyter_client.kernelspec import find_kernel_specs
     return 'clippings' if 'clippings' in find_kernel_specs() else 'python3'
 
+def _portable(text:str) -> str:
+    "`text` with this checkout's absolute path removed, so committed results name files relative to the repository"
+    return text.replace(f'{REPO}{os.sep}', '').replace(str(REPO), '.')
+
+def _relative_to_notebooks(path) -> str:
+    "A path as the replication notebooks (run in nbs/replication) reach it"
+    return os.path.relpath(Path(path).resolve(), REPO / 'nbs' / 'replication')
+
 def replicate(profile:str='sample', # a profile name (replication/configs/<name>.yaml) or a YAML path
               only:list|None=None, # rerun only these tables (default: all, in order)
               out=None, # results folder (default: replication/results/<profile>)
@@ -191,13 +199,15 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         t = time.time()
         try:
             pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
-                                parameters=dict(config=prof.path, out_dir=str(out)), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False)
+                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out)), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False)
         except pm.PapermillExecutionError as e:
             raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "
                                    f"{out / 'notebooks' / (name + '.ipynb')}; results of the notebooks before it are intact") from None
+        executed = out / 'notebooks' / f'{name}.ipynb'
+        write_text(executed, _portable(executed.read_text()))
         run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S')}
         run['total_seconds'] = round(sum(v['seconds'] for v in run['notebooks'].values()), 1)
-        write_text(run_file, json.dumps(run, indent=1, default=str))
+        write_text(run_file, _portable(json.dumps(run, indent=1, default=str)))
         if progress: print(f'      {name}: {time.time() - t:.0f} s', flush=True)
     if progress: print(f'{len(names)} notebooks in {time.time() - t_all:.0f} s -> {out}')
     return out

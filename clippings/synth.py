@@ -9,7 +9,8 @@ __all__ = ['REGIONS', 'AUSPICIOUS', 'BRANDS', 'PRODUCTS', 'INDUSTRIES', 'PRODUCT
            'firm_name', 'firm_names', 'print_variant', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts', 'covers',
            'render_text', 'Degradation', 'degrade', 'jis_level1_kanji', 'glyph_features', 'GlyphConfusions', 'OCRNoise',
            'cer', 'script', 'error_profile', 'EngineErrors', 'render_crop', 'training_firms', 'SampleConfig',
-           'names_table', 'synth_command', 'sample_readme', 'build_sample_data', 'clustered_vectors']
+           'names_table', 'reading_characters', 'reading_lines', 'synth_command', 'sample_readme', 'build_sample_data',
+           'clustered_vectors']
 
 # %% ../nbs/01_synth.ipynb #9984350c
 import hashlib, json, re, shutil
@@ -17,6 +18,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np, pandas as pd
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
@@ -577,6 +579,7 @@ class SampleConfig:
     seed: int = 0
     strength: float = 1.  # degradation strength (0: clean renders)
     n_names: int = 20000  # firms of the text-only training set (`names_table`; 0: none)
+    n_lines: int = 3000  # random strings of name characters, rendered twice each, to learn reading from (`reading_lines`; 0: none)
     lexicon: str = 'train'  # the part of the lexicon names come from: 'train', or 'heldout' for a shifted test set
     ocr_scale: float = 2.  # Tesseract's upscaling of the crops
     ocr: str = 'tesseract'  # who reads the `text_noisy` column: 'tesseract' (the real engine) or 'simulated' (`OCR_PRESETS['noisy']`)
@@ -684,6 +687,45 @@ def names_table(n:int, # firms
                                  side='both', printed=printed, firm=f['name'], family=f['family'], vertical=vertical))
     return split_entities(pd.DataFrame(rows).assign(split='unlabelled'), {'train': .9, 'val': .1}, seed)
 
+# %% ../nbs/01_synth.ipynb #4a1451a9
+def reading_characters(lexicon:dict) -> tuple[list, np.ndarray]:
+    "The characters of firm names (lexicon entries and the fixed word lists) and their drawing weights (√frequency)"
+    counts = Counter(''.join(e for part in lexicon.values() for e in part))
+    counts.update(''.join(''.join(words) for words in (REGIONS, AUSPICIOUS, BRANDS, PRODUCTS, INDUSTRIES, LEGAL_FORMS, OLD_FORMS.values())))
+    chars = sorted(c for c in counts if not c.isspace())
+    w = np.sqrt([counts[c] for c in chars])
+    return chars, w / w.sum()
+
+def reading_lines(out, # the data set folder: images go to out/line_images
+                  n:int, # strings (each rendered `views` times)
+                  seed:int, # data set seed
+                  fonts:list, # faces to draw from
+                  lexicon:dict|None=None, # name parts whose characters are drawn (default: the training part)
+                  views:int=2, # renders per string, alternately vertical and horizontal
+                  lengths:tuple=(3, 13), # string lengths drawn from [low, high)
+                  line_px:int=40, # crop size across the line, in pixels (as `SampleConfig`)
+                  strength:float=1., # degradation strength (as `SampleConfig`)
+                  workers:int=2, # rendering processes
+                 ) -> pd.DataFrame:
+    "Render random strings of name characters for learning to read; a record table (text = the printed string), split 90/10 by string"
+    rng = _rng(seed, 'lines')
+    chars, p = reading_characters(lexicon or load_lexicon('train'))
+    rows = []
+    for i in range(n):
+        for _ in range(20):  # a string some face prints in full
+            text = ''.join(rng.choice(chars, int(rng.integers(*lengths)), p=p))
+            ok = [f for f in fonts if covers(f, text)]
+            if ok: break
+        else: raise ValueError(f'no face among {len(fonts)} prints any of 20 drawn strings: the fonts lack Japanese coverage')
+        picked = rng.choice(len(ok), min(views, len(ok)), replace=False)
+        for v in range(views):
+            rows.append(dict(record_id=f'line_images/l{i:06d}_{v}.png', printed=text, entity_id=f'line:{i:06d}', vertical=v % 2 == 0,
+                             font=ok[picked[v % len(picked)]], size=int(rng.integers(48, 84))))
+    df = pd.DataFrame(rows)
+    _render_all(df, SimpleNamespace(seed=seed, line_px=line_px, strength=strength), Path(out), workers)
+    df = df.assign(image_path=df['record_id'], text=df['printed'], side='both', font=df['font'].map(lambda f: f.name), split='unlabelled')
+    return split_entities(df, {'train': .9, 'val': .1}, seed)
+
 # %% ../nbs/01_synth.ipynb #aa97e19f
 def _write_layout(link, out):
     "The same linkage data in the original CLIPPINGS layout, OCR variants as `<side>_ocr_data_<variant>.json`"
@@ -698,7 +740,7 @@ def _write_layout(link, out):
     write_text(out / 'splits.csv', link[['record_id', 'split']].to_csv(index=False))
 
 # %% ../nbs/01_synth.ipynb #ac0fca0f
-SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'records.parquet', 'synth.parquet', 'pool.parquet', 'names.parquet',
+SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'line_images', 'records.parquet', 'synth.parquet', 'pool.parquet', 'names.parquet', 'lines.parquet',
                   'source_ocr_data.json', 'source_ocr_data_noisy.json', 'target_ocr_data.json', 'target_ocr_data_noisy.json',
                   'ground_truth.csv', 'splits.csv', 'manifest.json', 'confusions.json', 'README.md', IPADIC_LICENSE)  # ocr_cache.json is kept: it only ever serves the same image to the same engine
 
@@ -729,6 +771,8 @@ def sample_readme(manifest, tables):
     err = pd.DataFrame(manifest['errors']).T[['cer', 'substitution', 'insertion', 'deletion', 'cross_script', 'trailing', 'identical', 'empty']]
     names = (f"| `names.parquet` | text-only SupCon training set: {c['names']} OCR-like readings of {tables['names'].entity_id.nunique()} further firms "
              "(two printings × two readings each, errors learned from Tesseract's readings of the training crops), split 90/10 train/val by firm |\n") if 'names' in tables else ''
+    lines = (f"| `lines.parquet` | reading lines: {c['lines']} renders of {tables['lines'].entity_id.nunique()} random strings of name characters (two faces each, "
+             "one vertical, one horizontal; `text` = the printed string), to learn reading from; split 90/10 train/val by string |\n") if 'lines' in tables else ''
     return f"""# Synthetic sample data
 
 Made by `clippings.synth` (notebook `nbs/01_synth.ipynb`) with
@@ -749,8 +793,8 @@ legal form, often old character forms).
 |---|---|
 | `records.parquet` | the linkage record table: {c['records']} records = {int((link.side == 'target').sum())} targets + {c['sources_matched']} sources with a true target + {c['sources_nomatch']} no-match sources |
 | `synth.parquet` | synthetic SupCon training set: {c['synth']} renders of {tables['synth'].entity_id.nunique()} other firms (horizontal and vertical, all fonts), labelled by firm, split 80/20 train/val by firm |
-{names}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, no labels |
-| `target_images/`, `source_images/`, `synth_images/` | the crops (16-colour PNG, {manifest['config']['line_px']} px across the line of text) |
+{names}{lines}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, no labels |
+| `target_images/`, `source_images/`, `synth_images/`, `line_images/` | the crops (16-colour PNG, {manifest['config']['line_px']} px across the line of text) |
 | `source_ocr_data.json`, `target_ocr_data.json` | the same linkage data in the original CLIPPINGS layout: `{{image: OCR text}}` (clean OCR) |
 | `source_ocr_data_noisy.json`, `target_ocr_data_noisy.json` | the noisy OCR of the same crops |
 | `ground_truth.csv` | `source_path,target_path`, one row per true link |
@@ -818,6 +862,7 @@ def build_sample_data(out, # folder to write
     errors = {o: EngineErrors.count(plan['printed'][training & (plan['vertical'] == v)], pd.Series(texts['noisy'])[training & (plan['vertical'] == v)])
               for o, v in (('horizontal', False), ('vertical', True))}
     if cfg.n_names: tables['names'] = names_table(cfg.n_names, cfg.seed, errors, confusions, set(plan['stem'][~training]), load_lexicon(cfg.lexicon))
+    if cfg.n_lines: tables['lines'] = reading_lines(out, cfg.n_lines, cfg.seed, fonts, load_lexicon(cfg.lexicon), line_px=cfg.line_px, strength=cfg.strength, workers=workers)
     for name, t in tables.items(): write_records(validate_records(t, out, verify_images=False), out / f'{name}.parquet')
     _write_layout(tables['records'], out)
     link = tables['records']

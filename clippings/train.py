@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'Stage', 'clip_loss', 'shuffled_batches', 'm_per_entity_batches',
-           'hard_negative_batches', 'training_rows', 'RecordRows', 'collate_rows', 'render_augmentation', 'top1_hits',
-           'mine_hard_negatives', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted',
-           'StageRun', 'stage_changes', 'CollapseWarning', 'train_stage', 'TrainConfig', 'build_model', 'train']
+           'hard_negative_batches', 'training_rows', 'cell_targets', 'RecordRows', 'collate_rows',
+           'render_augmentation', 'top1_hits', 'mine_hard_negatives', 'CheckpointError', 'save_checkpoint',
+           'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes', 'CollapseWarning', 'train_stage',
+           'TrainConfig', 'build_model', 'train']
 
 # %% ../nbs/04_train.ipynb #b1bff475
 import csv, json, math, pickle, random, signal, sys, time, warnings
@@ -65,11 +66,14 @@ class Stage:
     snapshot_epoch:PositiveInt|None=None # keep this epoch's weights instead (the paper used J1's epoch 40)
     seed:NonNegativeInt|None=None # the stage's seed (default: the run's)
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
+    char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
 
     def __post_init__(self):
         if self.select == 'auto': self.select = 'val_loss' if self.loss == 'clip' else 'val_top1'
         if self.loss == 'supcon' and self.hard_negatives and self.batch_size % (self.k * self.m):
             raise ValueError(f'stage {self.name!r}: batch_size {self.batch_size} is not a multiple of k·m = {self.k * self.m}')
+        if self.char_wt and (self.loss != 'supcon' or self.im_wt == 0):
+            raise ValueError(f'stage {self.name!r}: char_wt trains the image tower, so it needs a SupCon stage with im_wt > 0 (loss {self.loss}, im_wt {self.im_wt})')
         if self.snapshot_epoch is not None and self.snapshot_epoch > self.epochs:
             raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch ({self.epochs})')
 
@@ -135,7 +139,9 @@ def training_rows(df:pd.DataFrame, # a validated record table
     if 'image_path' not in df:  # a text-only table (e.g. `names.parquet`) trains text-only stages
         if stage.loss == 'clip' or stage.im_wt > 0: raise ValueError(f"stage {stage.name!r} needs images (loss {stage.loss}, im_wt {stage.im_wt}) but its data has no image_path column: text-only tables train text-only SupCon stages (im_wt: 0)")
         df = df.assign(image_path='')
-    views = pd.concat([df[['record_id', 'image_path', 'entity_id', 'split']].assign(text=df[c].fillna('').astype(str)) for c in stage.text_cols], ignore_index=True)
+    if stage.char_wt and 'printed' not in df: raise ValueError(f"stage {stage.name!r}: char_wt needs the printed string of every crop (a 'printed' column); the data has {list(df.columns)}")
+    keep = ['record_id', 'image_path', 'entity_id', 'split'] + (['printed'] if stage.char_wt else [])
+    views = pd.concat([df[keep].assign(text=df[c].fillna('').astype(str)) for c in stage.text_cols], ignore_index=True)
     if stage.loss == 'clip':  # no labels; one row per distinct text so no two pairs in a batch share a caption
         views = views[views['text'] != ''].drop_duplicates('text').reset_index(drop=True)
         is_val = np.zeros(len(views), bool)
@@ -151,27 +157,46 @@ def training_rows(df:pd.DataFrame, # a validated record table
     return train, None
 
 # %% ../nbs/04_train.ipynb #10a5766a
+def cell_targets(printed:str, # the string printed on the crop
+                 count:int, # how many characters the re-flow cut the line into (`ImageTransform.character_count`)
+                 tokenizer, # the model's character tokenizer (its ids are the classes)
+                 cells:int, # cells in the re-flowed image (grid²)
+                ) -> torch.Tensor:
+    "Class of every cell: the printed characters in reading order, then [PAD] for blank cells; all ignored (−100) when the cut missed"
+    ids = tokenizer(str(printed), add_special_tokens=False)['input_ids']
+    if not ids or count != len(ids): return torch.full((cells,), -100)  # cells and characters do not line up
+    ids = [-100 if i == tokenizer.unk_token_id else i for i in ids]
+    return torch.tensor((ids + [tokenizer.pad_token_id] * cells)[:cells])
+
 class RecordRows(torch.utils.data.Dataset):
-    "Training rows as (uint8 image, text, label); images decoded once and kept in memory when `cache`"
-    def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True, allow_outside_root:bool=False):
+    "Training rows as (uint8 image, text, label, cell classes); images decoded once and kept in memory when `cache`"
+    def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True, allow_outside_root:bool=False,
+                 tokenizer=None, # with a tokenizer, each row also gets the classes of its re-flowed cells (`cell_targets`)
+                ):
         self.rows, self.transform, self.root, self.images, self.outside = rows, transform, root, images, allow_outside_root
         self.paths = rows['image_path'].tolist()
-        self.cache = None
-        if images and cache:
+        self.cache, self.targets = None, None
+        if images and (cache or tokenizer is not None):
             uniq = sorted(set(self.paths))
             pos = {p: i for i, p in enumerate(uniq)}
-            pix = torch.stack([self._load(p) for p in tqdm(uniq, desc='decoding images', leave=False)])
-            self.cache, self.pos = pix, [pos[p] for p in self.paths]
-    def _load(self, path):
-        return self.transform.to_uint8(read_image(path, self.root, self.outside))
+            decoded = [self._decode(p, tokenizer is not None) for p in tqdm(uniq, desc='decoding images', leave=False)]
+            if cache: self.cache, self.pos = torch.stack([d[0] for d in decoded]), [pos[p] for p in self.paths]
+            if tokenizer is not None:
+                cells = (transform.size // transform.cell) ** 2
+                self.targets = torch.stack([cell_targets(s, decoded[pos[p]][1], tokenizer, cells) for p, s in zip(self.paths, rows['printed'])])
+    def _decode(self, path, count:bool=False):
+        img = read_image(path, self.root, self.outside)
+        return self.transform.to_uint8(img), self.transform.character_count(img) if count else 0
     def __len__(self): return len(self.rows)
     def __getitem__(self, i):
-        img = torch.zeros(0, dtype=torch.uint8) if not self.images else self.cache[self.pos[i]] if self.cache is not None else self._load(self.paths[i])
-        return img, self.rows['text'].iat[i], int(self.rows['label'].iat[i])
+        img = torch.zeros(0, dtype=torch.uint8) if not self.images else self.cache[self.pos[i]] if self.cache is not None else self._decode(self.paths[i])[0]
+        cells = self.targets[i] if self.targets is not None else torch.zeros(0, dtype=torch.long)
+        return img, self.rows['text'].iat[i], int(self.rows['label'].iat[i]), cells
 
 def collate_rows(items):
-    imgs, texts, labels = zip(*items)
-    return torch.stack(imgs), list(texts), torch.tensor(labels)
+    imgs, texts, labels, cells = zip(*items)
+    return torch.stack(imgs), list(texts), torch.tensor(labels), torch.stack(cells)
+
 
 # %% ../nbs/04_train.ipynb #636b8ac5
 def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
@@ -208,7 +233,7 @@ def _embed_rows(model, ds:RecordRows, idx, im_wt:float, batch_size:int=512) -> n
     model.eval()
     out = []
     for i in range(0, len(idx), batch_size):
-        imgs, texts, _ = collate_rows([ds[j] for j in idx[i:i + batch_size]])
+        imgs, texts, *_ = collate_rows([ds[j] for j in idx[i:i + batch_size]])
         pix = model.transform.normalize(imgs.to(model.device)) if im_wt > 0 else None
         with torch.autocast(model.device.type, dtype=torch.bfloat16, enabled=model.device.type == 'cuda'):
             out.append(model(pix, texts, im_wt).float().cpu())
@@ -249,7 +274,7 @@ def _val_loss(model, ds:RecordRows, batch_size:int) -> float:
     model.eval()
     losses = []
     for b in shuffled_batches(len(ds), min(batch_size, len(ds)), np.random.default_rng(0)):
-        imgs, texts, _ = collate_rows([ds[j] for j in b])
+        imgs, texts, *_ = collate_rows([ds[j] for j in b])
         img, txt = model(model.transform.normalize(imgs.to(model.device)), texts, pooled=False)
         losses.append(clip_loss(img, txt, model.logit_scale).item())
     model.train()
@@ -301,7 +326,7 @@ class _StopFlag:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
 
 # %% ../nbs/04_train.ipynb #f645ab61
-LOG_FIELDS = ['epoch', 'step', 'loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos', 'val_text_cos', 'seconds']
+LOG_FIELDS = ['epoch', 'step', 'loss', 'char_loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos', 'val_text_cos', 'seconds']
 
 class _Log:
     "CSV (and optional TensorBoard) log of a stage; a resumed stage drops the rows after its checkpoint"
@@ -361,7 +386,11 @@ class StageRun:
         self.outside = outside = data.attrs.get('allow_outside_root', False)
         rows, val_rows = training_rows(data, st, self.seed)
         self.images = st.loss == 'clip' or st.im_wt > 0
-        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside)
+        if st.char_wt and (self.model.transform.mode != 'reflow' or not hasattr(self.model.backbone, 'cell_classifier')):
+            raise ValueError(f"stage {st.name!r}: char_wt needs a small model with re-flowed input and a cell classifier (ClippingsModel.small(..., transform='reflow')), "
+                             f"not a {type(self.model.backbone).__name__} with transform {self.model.transform.mode!r}")
+        tokenizer = self.model.backbone.tokenizer if st.char_wt else None
+        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside, tokenizer=tokenizer)
         self.val_ds = RecordRows(val_rows, self.model.transform, self.root, cache=cache_images, allow_outside_root=outside) if val_rows is not None else None
         self.val_gallery = make_gallery(data, 'val') if st.select == 'val_top1' else None
         self.labels, self.chain = rows['label'].to_numpy(), list(self.model.meta.get('stages', []))
@@ -405,7 +434,7 @@ def _checkpoint(self:StageRun, epoch_done:bool):
 
 # %% ../nbs/04_train.ipynb #5c7692c9
 @patch
-def _train_step(self:StageRun, imgs, texts, y):
+def _train_step(self:StageRun, imgs, texts, y, cells):
     "One optimiser step on a batch; logged"
     st, acc, tb = self.stage, self.acc, time.time()
     if self.augment is not None and self.images: imgs = torch.stack([self.augment(im) for im in imgs])
@@ -414,13 +443,18 @@ def _train_step(self:StageRun, imgs, texts, y):
         if st.loss == 'clip':
             img, txt = self.net(pix, texts, pooled=False)
             loss = clip_loss(img.float(), txt.float(), self.model.logit_scale)
+        elif st.char_wt:  # SupCon on the records + reading each re-flowed cell
+            emb, logits = self.net(pix, texts, st.im_wt, cells=True)
+            char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100) if (cells >= 0).any() else logits.sum() * 0
+            loss = self.loss_fn(emb.float(), y.to(acc.device)) + st.char_wt * char_loss
         else: loss = self.loss_fn(self.net(pix, texts, st.im_wt).float(), y.to(acc.device))
     acc.backward(loss)
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
     self.opt.step(); self.sched.step(); self.opt.zero_grad(set_to_none=True)
     self.step += 1; self.batch += 1
     rate = len(y) * acc.num_processes / (time.time() - tb)
-    self.log(epoch=self.epoch, step=self.step, loss=round(loss.item(), 5), lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
+    extra = {'char_loss': round(char_loss.item(), 5)} if st.char_wt else {}
+    self.log(epoch=self.epoch, step=self.step, loss=round(loss.item(), 5), **extra, lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
              seconds=round(time.time() - self.t0, 2))
     self.bar.update(); self.bar.set_postfix(loss=f'{loss.item():.3f}', rec_s=f'{rate:.0f}')
 
@@ -436,8 +470,8 @@ def _train_epoch(self:StageRun, stop:_StopFlag) -> bool:
     if self.acc.num_processes > 1: loader = self.acc.prepare_data_loader(loader, device_placement=False)
     it = iter(loader)  # (draws from the torch RNG, so a mid-epoch resume restores the RNG after it)
     if self.rng is not None: torch.set_rng_state(self.rng); self.rng = None
-    for imgs, texts, y in it:
-        self._train_step(imgs, texts, y)
+    for batch in it:
+        self._train_step(*batch)
         stop.count_step()
         if stop.set: return False
     return True
