@@ -172,6 +172,7 @@ class RecordRows(torch.utils.data.Dataset):
     "Training rows as (uint8 image, text, label, cell classes); images decoded once and kept in memory when `cache`"
     def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True, allow_outside_root:bool=False,
                  tokenizer=None, # with a tokenizer, each row also gets the classes of its re-flowed cells (`cell_targets`)
+                 progress:bool=True, # show a progress bar while decoding
                 ):
         self.rows, self.transform, self.root, self.images, self.outside = rows, transform, root, images, allow_outside_root
         self.paths = rows['image_path'].tolist()
@@ -179,7 +180,7 @@ class RecordRows(torch.utils.data.Dataset):
         if images and (cache or tokenizer is not None):
             uniq = sorted(set(self.paths))
             pos = {p: i for i, p in enumerate(uniq)}
-            decoded = [self._decode(p, tokenizer is not None) for p in tqdm(uniq, desc='decoding images', leave=False)]
+            decoded = [self._decode(p, tokenizer is not None) for p in tqdm(uniq, desc='decoding images', leave=False, disable=not progress or None)]
             if cache: self.cache, self.pos = torch.stack([d[0] for d in decoded]), [pos[p] for p in self.paths]
             if tokenizer is not None:
                 cells = (transform.size // transform.cell) ** 2
@@ -390,8 +391,8 @@ class StageRun:
             raise ValueError(f"stage {st.name!r}: char_wt needs a small model with re-flowed input and a cell classifier (ClippingsModel.small(..., transform='reflow')), "
                              f"not a {type(self.model.backbone).__name__} with transform {self.model.transform.mode!r}")
         tokenizer = self.model.backbone.tokenizer if st.char_wt else None
-        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside, tokenizer=tokenizer)
-        self.val_ds = RecordRows(val_rows, self.model.transform, self.root, cache=cache_images, allow_outside_root=outside) if val_rows is not None else None
+        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside, tokenizer=tokenizer, progress=self.progress)
+        self.val_ds = RecordRows(val_rows, self.model.transform, self.root, cache=cache_images, allow_outside_root=outside, progress=self.progress) if val_rows is not None else None
         self.val_gallery = make_gallery(data, 'val') if st.select == 'val_top1' else None
         self.labels, self.chain = rows['label'].to_numpy(), list(self.model.meta.get('stages', []))
 

@@ -11,7 +11,7 @@ __all__ = ['VIT_PAPER', 'VIT_SMALL', 'vit_config']
 
 # %% ../nbs/05_vit.ipynb #36fc2091
 VIT_PAPER = {'arch': 'vit_base_patch16_224.dino', 'pretrained': True}  # DINO ViT-B/16, as the paper
-VIT_SMALL = {'arch': 'vit_tiny_patch16_224', 'img_size': 64, 'patch_size': 16, 'embed_dim': 128, 'depth': 4, 'num_heads': 4}  # one token per 16 px cell
+VIT_SMALL = {'arch': 'vit_tiny_patch16_224', 'img_size': 64, 'patch_size': 16, 'embed_dim': 128, 'depth': 4, 'num_heads': 4, 'pool': 'cells'}  # one token per 16 px cell, concatenated in reading order
 
 # %% ../nbs/05_vit.ipynb #128e760b
 def vit_config(synth:str, # record table of the synthetic renders (train and val splits)
@@ -24,6 +24,8 @@ def vit_config(synth:str, # record table of the synthetic renders (train and val
                epochs:tuple=(4, 3, 3, 3), # epochs of V1, V2, V3, V4
                lr:tuple=(1e-3, 5e-4, 3e-4, 3e-4), # peak learning rates of V1..V4
                reading_epochs:int=6, # epochs of V0 (with `lines`)
+               reading_lr:float=1e-3, # peak learning rate of V0
+               augment:bool=True, # render augmentation in V1..V4 (the paper's; the CPU profile switches it off, see below)
                char_wt:float=0., # weight of the per-cell character loss in every stage (re-flowed input only; the paper: 0)
                m:int=4, # records per entity in a batch
                batch_size:int=128, # records per batch (a multiple of 4·m: hard-negative groups hold 4 entities)
@@ -33,12 +35,12 @@ def vit_config(synth:str, # record table of the synthetic renders (train and val
     "The (V0 →) V1 → V2 → V3 → V4 chain of the image-only ViT baseline as a training config (the last stage is `vit_visual`)"
     model = {'small': dict(image_size=image_size, vision=vision or VIT_SMALL, transform=transform, width=32, layers=1, heads=2,
                            embed_dim=128, vocab_from=['synth'])}  # the text tower exists but is never trained or run
-    common = dict(loss='supcon', im_wt=1., m=m, k=4, batch_size=batch_size, temperature=temperature, augment=True, warmup_steps=10, char_wt=char_wt)
+    common = dict(loss='supcon', im_wt=1., m=m, k=4, batch_size=batch_size, temperature=temperature, augment=augment, warmup_steps=10, char_wt=char_wt)
     stages = [dict(name='v1', data='synth', hard_negatives=False, init='v0' if lines else 'base'), dict(name='v2', data='synth', init='v1'),
               dict(name='v3', data='records', init='v2', hard_negatives=False), dict(name='vit_visual', data='records', init='v3')]
     stages = [{**common, **s, 'epochs': e, 'lr': l} for s, e, l in zip(stages, epochs, lr)]
     data = {'synth': str(synth), 'records': str(records)}
     if lines:  # reading first: each string rendered twice, no augmentation (a shifted cell would no longer hold its character)
-        stages.insert(0, {**common, 'name': 'v0', 'data': 'lines', 'm': 2, 'hard_negatives': False, 'augment': False, 'epochs': reading_epochs, 'lr': lr[0]})
+        stages.insert(0, {**common, 'name': 'v0', 'data': 'lines', 'm': 2, 'hard_negatives': False, 'augment': False, 'epochs': reading_epochs, 'lr': reading_lr})
         data['lines'] = str(lines)
     return TrainConfig(model, data, stages, output_dir=output_dir, seed=seed)

@@ -81,9 +81,10 @@ def process(path: Path):
 
 
 def doc_notebooks():
-    "The notebooks of the site in reading order: the home page, the numbered modules, then sub-folders"
+    "The notebooks of the site in reading order: the home page, the method, the numbered modules, then sub-folders"
     nbs = sorted(p for p in NBS.rglob('*.ipynb') if not any(part.startswith(('_', '.')) for part in p.relative_to(NBS).parts))
-    return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', len(p.relative_to(NBS).parts), str(p)))
+    first = {'index.ipynb': 0, 'method.ipynb': 1}
+    return sorted(nbs, key=lambda p: (len(p.relative_to(NBS).parts), first.get(p.name, 2), str(p)))
 
 
 def toctree_cell(paths):
