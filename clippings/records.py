@@ -302,6 +302,11 @@ class Gallery(NamedTuple):
     queries: pd.DataFrame
     gallery: pd.DataFrame
 
+    def truth(self) -> dict[str, set]:
+        "Each query's true records in the gallery, those of its entity (an empty set: nothing to find, a no-match)"
+        by_entity = self.gallery[self.gallery['entity_id'] != ''].groupby('entity_id')['record_id'].agg(set)
+        return {q: set(by_entity.get(e, set())) if e else set() for q, e in zip(self.queries['record_id'], self.queries['entity_id'])}
+
 def make_gallery(df:pd.DataFrame, # a validated record table
                  split:str='val', # the split whose records are the queries
                  gallery_splits=None, # splits searched besides (clustering) or instead of all targets (linking)

@@ -22,7 +22,7 @@ from pydantic.dataclasses import dataclass
 from .files import atomic_path, parse_config, read_yaml, write_text
 from .records import fingerprint, make_gallery, read_records
 from .link import link_knn
-from .metrics import Estimate, bootstrap
+from .metrics import Estimate, bootstrap, top1_correct
 
 REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clone the package is installed from (editable)
 TABLES = ['japanese_linkage', 'japanese_nomatch', 'supply_chain', 'newspaper_clustering', 'tables']
@@ -122,11 +122,9 @@ def top1_links(records:pd.DataFrame, # a linkage record table (sources and targe
     if vectors is not None:
         pos = pd.Series(np.arange(len(records)), index=records['record_id'])
         kw = dict(query_vectors=vectors[pos[g.queries.record_id]], target_vectors=vectors[pos[g.gallery.record_id]])
-    top = link_knn(g.queries, g.gallery, k=1, **kw).drop(columns='rank')
-    ent = dict(zip(records['record_id'], records['entity_id']))
-    universe = set(g.gallery['entity_id']) - {''}
-    top['has_match'] = [ent[q] in universe for q in top['query_id']]
-    top['correct'] = [ent[q] == ent[t] and h for q, t, h in zip(top['query_id'], top['target_id'], top['has_match'])]
+    top, truth = link_knn(g.queries, g.gallery, k=1, **kw).drop(columns='rank'), g.truth()
+    top['has_match'] = [bool(truth[q]) for q in top['query_id']]
+    top['correct'] = top1_correct(top, truth, top['query_id']).to_numpy()
     return top
 
 # %% ../nbs/11_replicate.ipynb #5c5ee651

@@ -29,6 +29,7 @@ from tqdm.auto import tqdm
 from .files import atomic_path, parse_config, read_yaml, write_text
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records
 from .link import knn, link_knn
+from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
 
 # %% ../nbs/04_train.ipynb #af7e9cf7
@@ -219,13 +220,12 @@ def top1_hits(model:ClippingsModel, # the model
               root=None, # data set root (default: the tables' `root` attribute)
              ) -> pd.Series:
     "Per query with a true record in the gallery: is its nearest gallery record of its entity? (top-1 matched accuracy)"
-    q = gallery.queries[gallery.queries['entity_id'].isin(set(gallery.gallery['entity_id']) - {''})]
+    truth = gallery.truth()
+    q = gallery.queries[[bool(truth[r]) for r in gallery.queries['record_id']]]
     if q.empty: return pd.Series(dtype=bool)
     qv = model.embed(q, im_wt, text_col, root=root, progress=False)
     gv = model.embed(gallery.gallery, im_wt, text_col, root=root, progress=False)
-    top = link_knn(q, gallery.gallery, k=1, query_vectors=qv, target_vectors=gv)
-    ent = dict(zip(gallery.gallery['record_id'], gallery.gallery['entity_id']))
-    return pd.Series([ent[t] == e for t, e in zip(top['target_id'], q['entity_id'])], index=q['record_id'].to_numpy(), dtype=bool)
+    return top1_correct(link_knn(q, gallery.gallery, k=1, query_vectors=qv, target_vectors=gv), truth, q['record_id'])
 
 # %% ../nbs/04_train.ipynb #1ff88271
 @torch.no_grad()
