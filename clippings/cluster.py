@@ -69,9 +69,10 @@ def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
                   threshold:float, # cosine distance: pairs with 1 - cos <= threshold are joined
                   approximate:bool=False, # IVF range search: for very large n, may miss edges
                   block:int=8192, # rows per block of the exact search
-                  nlist:int|None=None, nprobe:int=12, # IVF cells (default 2·sqrt(n)) and cells searched per record, approximate mode
+                  nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
+                  nprobe:int=12, # approximate mode: cells searched per record
                   margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
-                  progress:bool=True,
+                  progress:bool=True, # show a progress bar
                  ) -> Edges:
     "Every pair of records within cosine distance `threshold`, by FAISS range search in blocks, rechecked exactly"
     if not 0 <= threshold <= 2: raise ValueError(f'a cosine-distance threshold must be within [0, 2], got {threshold}')
@@ -129,7 +130,8 @@ def merge_distances(edges:Edges) -> np.ndarray:
 
 def tune_slink(vectors, # (n, d) validation embeddings, or None with `image` and `text`
                labels, # true cluster labels of the validation records
-               image=None, text=None, # image and text vectors kept apart: `im_wt` is tuned too
+               image=None, # image vectors, kept apart from the text: `im_wt` is tuned too
+               text=None, # text vectors, row-aligned with `image`
                im_wts=(0, .1, .2, .3, .4, .5, .6, .7, .8, .9, 1), # pooling weights tried
                max_threshold:float=.5, # largest cosine distance considered
                max_candidates:int=400, # thresholds tried per im_wt (quantiles of the merge distances beyond this)
@@ -185,9 +187,13 @@ def _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col
 def cluster(df:pd.DataFrame, # records to cluster
             vectors=None, # (n, d) embeddings, row-aligned with `df`
             threshold:float|None=None, # cosine distance (SLINK)
-            image=None, text=None, im_wt:float|None=None, # image and text vectors kept apart, and their pooling weight
+            image=None, # image vectors kept apart from the text (with `text` and `im_wt`)
+            text=None, # text vectors, row-aligned with `image`
+            im_wt:float|None=None, # pooling weight of the image
             method:str='slink', # 'slink' (embeddings) or 'jaccard' (word n-grams of a text column)
-            text_col:str='text', n:int=2, overlap:float=.1, # Jaccard settings
+            text_col:str='text', # Jaccard: the text column
+            n:int=2, # Jaccard: word n-gram size
+            overlap:float=.1, # Jaccard: smallest similarity of a linked pair
             group_col:str|None=None, # never join two records sharing this column's value (e.g. a scan id)
             **kwargs, # passed to `slink` (approximate=True for very large tables)
            ) -> pd.DataFrame:
