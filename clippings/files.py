@@ -13,8 +13,9 @@ from PIL import Image
 from pydantic import TypeAdapter, ValidationError
 
 # %% auto #0
-__all__ = ['MAX_IMAGE_PIXELS', 'MAX_IMAGE_MB', 'ConfigError', 'read_yaml', 'parse_config', 'atomic_path', 'write_text',
-           'atomic_dir', 'OutputError', 'check_output', 'ImageError', 'image_file', 'open_image', 'read_npz']
+__all__ = ['MAX_IMAGE_PIXELS', 'MAX_IMAGE_MB', 'ConfigError', 'read_yaml', 'path_in_config', 'parse_config', 'atomic_path',
+           'write_text', 'atomic_dir', 'OutputError', 'check_output', 'ImageError', 'image_file', 'open_image',
+           'read_npz']
 
 # %% ../nbs/00_files.ipynb #b3c0055a
 class ConfigError(ValueError):
@@ -36,6 +37,13 @@ def read_yaml(path, # a YAML file
     if d is None: return {}
     if not isinstance(d, dict): raise ConfigError(f'{path}: expected a mapping of keys to values, got a {type(d).__name__}')
     return d
+
+def path_in_config(config_file, # the config file the path is written in
+                   path, # the path as written
+                  ) -> Path:
+    "A path written in a config file: an absolute one as it is, a relative one from the file's folder (so configs move with their data)"
+    path = Path(path)
+    return path if path.is_absolute() else (Path(config_file).parent / path).resolve()
 
 # %% ../nbs/00_files.ipynb #cfc5012e
 def _where(loc) -> str:

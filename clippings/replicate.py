@@ -19,7 +19,7 @@ import numpy as np, pandas as pd
 from pydantic import ConfigDict, NonNegativeInt, PositiveInt
 from pydantic.dataclasses import dataclass
 
-from .files import atomic_path, parse_config, read_yaml, write_text
+from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
 from .records import fingerprint, make_gallery, read_records
 from .link import link_knn
 from .metrics import Estimate, bootstrap, top1_correct
@@ -62,7 +62,7 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
         t = getattr(prof, task)
         for key in ('records', 'train', 'vit'):
             if getattr(t, key) is None: continue
-            p = Path(getattr(t, key)); p = p if p.is_absolute() else (path.parent / p).resolve()
+            p = path_in_config(path, getattr(t, key))
             if not p.exists(): problems.append(f'{task}.{key}: {p} does not exist')
             setattr(t, key, str(p))
     if problems: raise FileNotFoundError(f'{path}: ' + '; '.join(problems) + ' (edit the paths of the profile)')

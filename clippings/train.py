@@ -26,7 +26,7 @@ from pytorch_metric_learning.utils.distributed import DistributedLossWrapper
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .files import atomic_path, parse_config, read_yaml, write_text
+from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records
 from .link import knn, link_knn
 from .metrics import top1_correct
@@ -600,7 +600,7 @@ class TrainConfig:
         path = Path(path)
         d = {**read_yaml(path, 'training config'), **overrides}
         if isinstance(d.get('data'), dict):
-            d['data'] = {k: str(v if Path(v).is_absolute() else (path.parent / v).resolve()) if isinstance(v, str) else v for k, v in d['data'].items()}
+            d['data'] = {k: str(path_in_config(path, v)) if isinstance(v, str) else v for k, v in d['data'].items()}
         return parse_config(cls, d, str(path))
 
     def to_dict(self) -> dict: return asdict(self)
