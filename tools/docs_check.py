@@ -13,12 +13,12 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-ne
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
 MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test', 'validate_records'],
              '01_synth.html': ['build_sample_data', 'GlyphConfusions', 'OCRNoise'],
-             '02_rules.html': ['rule_link', 'levenshtein_topk'], '08_cluster.html': ['slink', 'identical partition: True'],
-             '09_metrics.html': ['bootstrap', 'Levenshtein distance'],
+             '02_rules.html': ['rule_link', 'levenshtein_topk'], '09_cluster.html': ['slink', 'identical partition: True'],
+             '04_metrics.html': ['bootstrap', 'Levenshtein distance'],
              '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],
-             '04_train.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
+             '07_train.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
              '06_embed.html': ['embed_records', 'Embeddings'],
-             '11_replicate.html': ['replicate', 'load_profile'],
+             '10_replicate.html': ['replicate', 'load_profile'],
              'replication/japanese_linkage.html': ['Sup Multimodal Linking', 'Levenshtein distance'],
              'replication/newspaper_clustering.html': ['Jaccard similarity', 'ARI'],
              '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError']}
