@@ -11,7 +11,7 @@ from _util import isolated, report, timed
 
 
 def names(n, seed):
-    from clippings.synth import firm_names
+    from clippings.names import firm_names
     return firm_names(n, seed).name.tolist()
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from clippings.synth import (OCR_PRESETS, GlyphConfusions, SampleConfig, _plan, _render_all, _rng, find_fonts,
-                             firm_names, print_variant)
+from clippings.names import _rng, firm_names, print_variant
+from clippings.render import find_fonts
+from clippings.simocr import OCR_PRESETS, GlyphConfusions
+from clippings.synth import SampleConfig, _plan, _render_all
 
 
 def bench_render(n_crops, workers, fonts):

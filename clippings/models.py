@@ -253,7 +253,8 @@ def glyph_table(chars:tuple, # one character per row ('' or a special token: no 
                 faces:tuple=GLYPH_FACES, # font faces averaged (those found on the machine)
                ) -> tuple[np.ndarray, list]:
     "Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces"
-    from clippings.synth import find_fonts, glyph_features
+    from clippings.render import find_fonts
+    from clippings.simocr import glyph_features
     fonts = [f for f in find_fonts() if f.name in faces]
     if not fonts: raise ValueError(f'none of the glyph faces {faces} is installed: pip install japanize-matplotlib (IPAexGothic)')
     single = [c if len(c) == 1 else '\0' for c in chars]

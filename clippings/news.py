@@ -17,7 +17,9 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .files import write_text
 from .records import fingerprint, validate_records, write_records
-from .synth import GlyphConfusions, OCRNoise, _rng, cer, find_fonts
+from .names import _rng
+from .render import find_fonts
+from .simocr import GlyphConfusions, OCRNoise, cer
 
 # %% ../nbs/01a_news.ipynb #fc9cbbb1
 def scene(rng:np.random.Generator, # the photograph's random stream

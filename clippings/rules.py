@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from .synth import LEGAL_FORM_RE, NEW_FORMS
+from .names import LEGAL_FORM_RE, NEW_FORMS
 
 # %% ../nbs/02_rules.ipynb #736c1efc
 @dataclass(frozen=True)

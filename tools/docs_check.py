@@ -12,7 +12,7 @@ from PIL import Image, ImageStat
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
 MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test', 'validate_records'],
-             '01_synth.html': ['build_sample_data', 'GlyphConfusions', 'OCRNoise'],
+             '01_synth.html': ['build_sample_data'], '01_simocr.html': ['GlyphConfusions', 'OCRNoise'], '01_names.html': ['firm_names'],
              '02_rules.html': ['rule_link', 'levenshtein_topk'], '09_cluster.html': ['slink', 'identical partition: True'],
              '04_metrics.html': ['bootstrap', 'Levenshtein distance'],
              '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],

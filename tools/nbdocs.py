@@ -6,15 +6,17 @@
 
 Notebooks go through nbdev's own processors (exported and hidden cells removed, directive lines dropped), then the
 Quarto cell options nbdev leaves in place (`#| echo: false`, `#| output: false`, `#| include: false`) become myst-nb
-cell tags, and `show_doc` cells keep their output but not their input. A notebook that holds an error output is
+cell tags, and `show_doc` cells show their card but not their input: the card is rendered afresh from the exported
+module at build time, so it always matches the code (a stored output may be stale or missing). A notebook that holds an error output is
 broken: the build stops and names it.
 """
-import json, re, sys
+import importlib, json, re, sys
 from pathlib import Path
 
 import nbformat
 from nbconvert import MarkdownExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from execnb.nbio import dict2nb
 from nbdev.process import NBProcessor
 from nbdev.processors import clean_magics, hide_, hide_line, rm_export, rm_header_dash, strip_ansi, strip_hidden_metadata
 from traitlets.config import Config
@@ -55,6 +57,16 @@ def tidy_show_doc(cell):
         out['data']['text/markdown'] = _quarto_link_attrs.sub(')', '\n'.join(l for l in md.splitlines() if l.strip() != '---'))
 
 
+_default_exp = re.compile(r'^#\|\s*default_exp\s+(\S+)', re.M)
+
+def render_show_doc(cell, module):
+    "Replace a `show_doc(X)` cell's outputs by X's card, rendered now from the exported `module`"
+    from nbdev.showdoc import show_doc
+    obj = eval(cell.source.strip()[len('show_doc('):-1], vars(importlib.import_module(module)))
+    card = show_doc(obj)._repr_markdown_().replace('#LNone', '')
+    cell.outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': card})]
+
+
 def check_no_errors(nb, path):
     "A notebook whose stored outputs hold an error is broken"
     for i, cell in enumerate(nb.cells):
@@ -68,7 +80,12 @@ def process(path: Path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     check_no_errors(nb, path)
-    proc = NBProcessor(path, procs=[strip_ansi, hide_line, rm_header_dash, rm_export, clean_magics, hide_, strip_hidden_metadata])
+    exp = next((m[1] for c in nb.cells if c.cell_type == 'code' for m in [_default_exp.search(c.source)] if m), None)
+    if exp:
+        for c in nb.cells:
+            if c.cell_type == 'code' and c.source.strip().startswith('show_doc('): render_show_doc(c, f'clippings.{exp}')
+    proc = NBProcessor(path, nb=dict2nb(json.loads(nbformat.writes(nb))),
+                       procs=[strip_ansi, hide_line, rm_header_dash, rm_export, clean_magics, hide_, strip_hidden_metadata])
     proc.process()
     cells = [c for c in proc.nb.cells if c.cell_type != 'code' or c.source.strip()]
     for c in cells:
