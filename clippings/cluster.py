@@ -108,9 +108,9 @@ def slink(vectors, # (n, d) embeddings
           threshold:float, # cosine distance at which records are joined
           approximate:bool=False, # IVF range search for very large n (stated as approximate)
           groups=None, # optional group keys: pairs within a group are never joined
-          **kwargs, # passed to `epsilon_edges`
+          **kwargs,
          ) -> np.ndarray:
-    "Single-linkage clusters at a cosine-distance threshold: connected components of the ε-graph; exact unless `approximate`"
+    "Single-linkage clusters at a cosine-distance threshold: connected components of the ε-graph; exact unless `approximate`; other keyword arguments are passed to `epsilon_edges`"
     return components(epsilon_edges(vectors, threshold, approximate, **kwargs), groups)
 
 # %% ../nbs/09_cluster.ipynb #732c7c63
@@ -195,9 +195,9 @@ def cluster(df:pd.DataFrame, # records to cluster
             n:int=2, # Jaccard: word n-gram size
             overlap:float=.1, # Jaccard: smallest similarity of a linked pair
             group_col:str|None=None, # never join two records sharing this column's value (e.g. a scan id)
-            **kwargs, # passed to `slink` (approximate=True for very large tables)
+            **kwargs,
            ) -> pd.DataFrame:
-    "The records with a `cluster_id` (0..C-1; a record linked to none is a cluster of its own)"
+    "The records with a `cluster_id` (0..C-1; a record linked to none is a cluster of its own); other keyword arguments are passed to `slink` (approximate=True for very large tables)"
     groups = None if group_col is None else df[group_col].to_numpy()
     labels = _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col, n, overlap, groups, **kwargs)
     return df.assign(cluster_id=labels, cluster_size=pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy())

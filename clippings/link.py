@@ -61,9 +61,9 @@ def build_index(vectors:np.ndarray, # (n, d) unit vectors
 def knn(queries, # (n_q, d) query embeddings
         targets, # (n_t, d) target embeddings
         k:int=1, # neighbours per query
-        **index_kwargs, # passed to `build_index` (kind, nlist, nprobe, gpu)
+        **index_kwargs,
        ) -> Ranked:
-    "The `k` targets of highest cosine similarity to each query (exact by default)"
+    "The `k` targets of highest cosine similarity to each query (exact by default); other keyword arguments are passed to `build_index` (kind, nlist, nprobe, gpu)"
     q, t = as_unit_vectors(queries, 'queries'), as_unit_vectors(targets, 'targets')
     if q.shape[1] != t.shape[1]: raise ValueError(f'queries have dimension {q.shape[1]} but targets {t.shape[1]}')
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
@@ -159,9 +159,9 @@ def link_knn(queries:pd.DataFrame, # query records (`record_id`, and a text colu
              method:str='levenshtein', # the rule to use when no vectors are given (see `clippings.rules.RULES`)
              text_col:str='text', # text column for a rule
              norm:TextNorm=PAPER, # text normalisation for a rule
-             **index_kwargs, # FAISS index options (kind='ivf', nlist, nprobe, gpu)
+             **index_kwargs,
             ) -> pd.DataFrame:
-    "The `k` best targets of every query, by embeddings (FAISS, cosine) or by a rule: query_id, target_id, score, rank"
+    "The `k` best targets of every query, by embeddings (FAISS, cosine) or by a rule: query_id, target_id, score, rank; other keyword arguments are FAISS index options (kind='ivf', nlist, nprobe, gpu)"
     qv, tv = _aligned(query_vectors, queries, 'query_vectors'), _aligned(target_vectors, targets, 'target_vectors')
     if (qv is None) != (tv is None): raise ValueError('give both query_vectors and target_vectors, or neither (a rule)')
     if qv is None: return rule_link(queries, targets, method, text_col, k, norm)
@@ -172,9 +172,9 @@ def link_knn(queries:pd.DataFrame, # query records (`record_id`, and a text colu
 
 def link(queries:pd.DataFrame, targets:pd.DataFrame,
          threshold:Threshold|None=None, # no-match threshold (tuned on validation with `tune_threshold`)
-         **kwargs, # passed to `link_knn` (vectors or a rule)
+         **kwargs,
         ) -> pd.DataFrame:
-    "Top-1 link of every query, with `is_match` when a no-match threshold is given"
+    "Top-1 link of every query, with `is_match` when a no-match threshold is given; other keyword arguments are passed to `link_knn` (vectors or a rule)"
     top1 = link_knn(queries, targets, k=1, **kwargs).drop(columns='rank')
     if threshold is not None: top1['is_match'] = threshold.passes(top1['score'])
     return top1

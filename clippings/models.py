@@ -469,9 +469,9 @@ class ClippingsModel(nn.Module):
               im_wt:float|None=None, # pooling weight (default: the model's)
               text_col:str='text', # the OCR column to embed
               root=None, # data set root (default: the table's `root` attribute)
-              **kwargs, # passed to `embed_images`/`embed_texts`
+              **kwargs,
              ) -> np.ndarray:
-        "Pooled unit vectors of a record table: normalize(im_wt·image + (1−im_wt)·text)"
+        "Pooled unit vectors of a record table: normalize(im_wt·image + (1−im_wt)·text); other keyword arguments are passed to `embed_images`/`embed_texts`"
         im_wt = self.im_wt if im_wt is None else im_wt
         root = records.attrs.get('root') if root is None else root
         outside = records.attrs.get('allow_outside_root', False)
@@ -509,9 +509,9 @@ def small(cls:ClippingsModel, texts, # texts the character vocabulary is built f
           transform:str='pad', # image transform: 'pad' or 'reflow' (character cells; see `reflow`)
           inventory:bool=True, # give every character of `japanese_inventory()` a token, not only those in `texts`
           glyphs:bool|None=None, # token embeddings from glyphs (`GlyphEmbedding`; None: on for CNN/timm image towers, whose text tower supports it)
-          **config, # passed to `small_clip_config` (patch_size, width, layers, heads, embed_dim)
+          **config,
          ) -> ClippingsModel:
-    "A small CLIP-style model built from a config, initialised at random, with a character tokenizer over `texts`"
+    "A small CLIP-style model built from a config, initialised at random, with a character tokenizer over `texts`; other keyword arguments are passed to `small_clip_config` (patch_size, width, layers, heads, embed_dim)"
     glyphs = vision != 'vit' if glyphs is None else glyphs
     if glyphs and vision == 'vit': raise ValueError("glyph embeddings need the small text tower of a CNN or timm image tower: use vision='cnn' or glyphs=False")
     tokenizer = char_tokenizer(texts, max_length=max_length, inventory=japanese_inventory() if inventory else None)
@@ -533,9 +533,9 @@ def small(cls:ClippingsModel, texts, # texts the character vocabulary is built f
 def dual_encoder(cls:ClippingsModel, vision:str, # vision model: hub id or local path (e.g. a ViT)
                  text:str, # text model: hub id or local path (e.g. a Japanese BERT)
                  im_wt:float=.5, # default pooling weight
-                 **kwargs, # passed to `from_vision_text_pretrained`
+                 **kwargs,
                 ) -> ClippingsModel:
-    "A `VisionTextDualEncoderModel` from a pretrained vision model and a pretrained text model (new projections)"
+    "A `VisionTextDualEncoderModel` from a pretrained vision model and a pretrained text model (new projections); other keyword arguments are passed to `from_vision_text_pretrained`"
     model = VisionTextDualEncoderModel.from_vision_text_pretrained(vision, text, **kwargs)
     size = model.config.vision_config.image_size
     size = size if isinstance(size, int) else size[0]
@@ -571,9 +571,9 @@ def save_pretrained(self:ClippingsModel, path, # output folder (replaced as a wh
 @patch(cls_method=True)
 def from_pretrained(cls:ClippingsModel, name, # a folder saved by `save_pretrained`, a transformers CLIP/dual-encoder id or path, or `rinna/japanese-clip-vit-b-16`
                     im_wt:float|None=None, # pooling weight (default: the saved one, else 0.5)
-                    **kwargs, # passed to the transformers loader (e.g. `cache_dir`)
+                    **kwargs,
                    ) -> ClippingsModel:
-    "Load any model the library writes, a transformers CLIP-style model, or rinna's Japanese CLIP"
+    "Load any model the library writes, a transformers CLIP-style model, or rinna's Japanese CLIP; other keyword arguments are passed to the transformers loader (e.g. `cache_dir`)"
     info_file = Path(name) / 'clippings.json'
     if not Path(name).exists() and (Path(name).is_absolute() or str(name).startswith('.') or str(name).count('/') > 1):
         raise FileNotFoundError(f'{name}: no model folder here (give a folder written by `clippings train` or `save_pretrained`, or a transformers model id)')

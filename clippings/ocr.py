@@ -145,9 +145,9 @@ def ocr_records(df:pd.DataFrame, # a validated record table with `image_path`
                 text_col:str='text', # the column to fill
                 root=None, # data set root (default: the table's own, from `read_records`/`load_records`)
                 overwrite:bool=False, # replace an existing column
-                **kwargs, # passed to `ocr_images` (settings, cache, workers, progress)
+                **kwargs,
                ) -> pd.DataFrame:
-    "A copy of `df` with `text_col` filled by OCR of each record's crop"
+    "A copy of `df` with `text_col` filled by OCR of each record's crop; other keyword arguments are passed to `ocr_images` (settings, cache, workers, progress)"
     if 'image_path' not in df: raise ValueError('OCR needs an image_path column: the table has none')
     if text_col in df and df[text_col].fillna('').astype(str).str.len().gt(0).any() and not overwrite:
         raise ValueError(f"the table already has OCR text in {text_col!r}: pass overwrite=True (--overwrite) to replace it, or choose another --text_col")

@@ -253,9 +253,9 @@ def _read_table(path:Path) -> pd.DataFrame:
 # %% ../nbs/00_records.ipynb #d576d694
 def read_records(path, # a record table, `.csv` or `.parquet`
                  root=None, # data set root for relative image paths (default: the table's folder)
-                 **kwargs, # passed to `validate_records` (`check_images`, `verify_images`, `form`)
+                 **kwargs,
                 ) -> pd.DataFrame:
-    "Read and validate a record table"
+    "Read and validate a record table; other keyword arguments are passed to `validate_records` (`check_images`, `verify_images`, `form`)"
     path = Path(path)
     return validate_records(_read_table(path), root=path.parent if root is None else root, source=str(path), **kwargs)
 
@@ -406,9 +406,9 @@ def read_clippings_layout(root, # folder with source_images/, target_images/, th
                           unmatched_sources:str='nomatch', # sources without a link: 'nomatch' (own entity) or 'unknown'
                           fractions:dict|None=None, # split fractions when there is no splits.csv (see `split_entities`)
                           seed:int=0, # split seed when there is no splits.csv
-                          **kwargs, # passed to `validate_records`
+                          **kwargs,
                          ) -> pd.DataFrame:
-    "Read a data set in the original CLIPPINGS layout as a validated record table"
+    "Read a data set in the original CLIPPINGS layout as a validated record table; other keyword arguments are passed to `validate_records`"
     root = Path(root)
     if unmatched_sources not in ('nomatch', 'unknown'): raise ValueError(f"unmatched_sources must be 'nomatch' or 'unknown', got {unmatched_sources!r}")
     sources, targets = _layout_images(root, 'source'), _layout_images(root, 'target')
@@ -440,9 +440,9 @@ def _apply_splits(df, path:Path, fractions, seed):
 
 # %% ../nbs/00_records.ipynb #f5b61f39
 def load_records(path, # a record table (.csv/.parquet) or a folder in the CLIPPINGS layout
-                 **kwargs, # passed to `read_records` or `read_clippings_layout`
+                 **kwargs,
                 ) -> pd.DataFrame:
-    "Load records from any supported layout"
+    "Load records from any supported layout; other keyword arguments are passed to `read_records` or `read_clippings_layout`"
     path = Path(path)
     if path.is_dir():
         if (path / 'source_images').is_dir() or (path / 'target_images').is_dir(): return read_clippings_layout(path, **kwargs)

@@ -269,15 +269,48 @@ def _ocr_line(manifest) -> str:
     return (f"**{e['version']}** (`jpn` for horizontal crops, `jpn_vert` for vertical ones; language data checksums "
             f"{', '.join(f'{k} {v}' for k, v in e['languages'].items())}; crops upscaled ×{e['settings']['scale']:g})")
 
-def sample_readme(manifest, tables):
-    "The README of a synthetic data set: every file, the counts, who read the OCR, and the command that made it"
-    c, link, inv = manifest['counts'], tables['records'], manifest['inventory']
-    splits = link.groupby(['side', 'split']).size().unstack(fill_value=0)
-    err = pd.DataFrame(manifest['errors']).T[['cer', 'substitution', 'insertion', 'deletion', 'cross_script', 'trailing', 'identical', 'empty']]
+def _file_table(manifest, tables) -> str:
+    "The README's table of files, with the counts of each"
+    c, link = manifest['counts'], tables['records']
     names = (f"| `names.parquet` | text-only SupCon training set: {c['names']} OCR-like readings of {tables['names'].entity_id.nunique()} further firms "
              "(two printings × two readings each, errors learned from Tesseract's readings of the training crops), split 90/10 train/val by firm |\n") if 'names' in tables else ''
     lines = (f"| `lines.parquet` | reading lines: {c['lines']} renders of {tables['lines'].entity_id.nunique()} random strings of name characters (two faces each, "
              "one vertical, one horizontal; `text` = the printed string), to learn reading from; split 90/10 train/val by string |\n") if 'lines' in tables else ''
+    return f"""| file | what |
+|---|---|
+| `records.parquet` | the linkage record table: {c['records']} records = {int((link.side == 'target').sum())} targets + {c['sources_matched']} sources with a true target + {c['sources_nomatch']} no-match sources |
+| `synth.parquet` | synthetic SupCon training set: {c['synth']} renders of {tables['synth'].entity_id.nunique()} other firms (horizontal and vertical, all fonts), labelled by firm, split 80/20 train/val by firm |
+{names}{lines}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, no labels |
+| `target_images/`, `source_images/`, `synth_images/`, `line_images/` | the crops (16-colour PNG, {manifest['config']['line_px']} px across the line of text) |
+| `source_ocr_data.json`, `target_ocr_data.json` | the same linkage data in the original CLIPPINGS layout: `{{image: OCR text}}` (clean OCR) |
+| `source_ocr_data_noisy.json`, `target_ocr_data_noisy.json` | the noisy OCR of the same crops |
+| `ground_truth.csv` | `source_path,target_path`, one row per true link |
+| `splits.csv` | `record_id,split` of the linkage records |
+| `manifest.json` | configuration, fonts, OCR engine, counts, error profiles, character inventory and the fingerprint of each table |
+| `confusions.json` | the glyph-confusion model: each character's eight closest look-alikes and their similarity |
+| `ocr_cache.json` | Tesseract's readings by image hash and engine identity: a rebuild with the same engine reads nothing again |
+| `IPADIC-LICENSE` | the copyright notice and licence of the IPAdic dictionary the names come from |"""
+
+def _data_profile(manifest, tables) -> str:
+    "The README's account of the characters, the OCR errors and the splits"
+    inv, link = manifest['inventory'], tables['records']
+    err = pd.DataFrame(manifest['errors']).T[['cer', 'substitution', 'insertion', 'deletion', 'cross_script', 'trailing', 'identical', 'empty']]
+    splits = link.groupby(['side', 'split']).size().unstack(fill_value=0)
+    return f"""**What the data is.** {inv['distinct_chars']['all']:,} distinct printed characters ({', '.join(f'{k} {v:,}' for k, v in inv['distinct_chars'].items() if k != 'all')});
+printed names have a median of {inv['length']['median']:g} characters (10th–90th percentile {inv['length']['p10']:g}–{inv['length']['p90']:g}), {inv['katakana_share']:.0%} contain katakana.
+OCR errors per printed character (CER and its parts; cross-script: a substitution between kanji, kana, Latin and marks;
+trailing: a mark read after the end), and the shares of texts read exactly and read as nothing:
+
+{err.to_markdown(floatfmt='.3f')}
+
+**Splits** (entity level: 60/20/20 of the matched firms; the no-match sources half val, half test):
+
+{splits.to_markdown()}"""
+
+def sample_readme(manifest, # the data set's manifest (`manifest.json`)
+                  tables, # its tables by name (`records`, `synth`, optionally `names`, `lines`)
+                 ) -> str:
+    "The README of a synthetic data set: every file, the counts, who read the OCR, and the command that made it"
     return f"""# Synthetic sample data
 
 Made by `clippings.synth` (notebook `nbs/01_synth.ipynb`) with
@@ -294,20 +327,7 @@ The data mirrors the paper's Japanese task: partner names from a 1956 directory 
 character forms, sometimes a legal form) linked to firm titles of a 1957 directory (vertical crops, the *targets*, no
 legal form, often old character forms).
 
-| file | what |
-|---|---|
-| `records.parquet` | the linkage record table: {c['records']} records = {int((link.side == 'target').sum())} targets + {c['sources_matched']} sources with a true target + {c['sources_nomatch']} no-match sources |
-| `synth.parquet` | synthetic SupCon training set: {c['synth']} renders of {tables['synth'].entity_id.nunique()} other firms (horizontal and vertical, all fonts), labelled by firm, split 80/20 train/val by firm |
-{names}{lines}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, no labels |
-| `target_images/`, `source_images/`, `synth_images/`, `line_images/` | the crops (16-colour PNG, {manifest['config']['line_px']} px across the line of text) |
-| `source_ocr_data.json`, `target_ocr_data.json` | the same linkage data in the original CLIPPINGS layout: `{{image: OCR text}}` (clean OCR) |
-| `source_ocr_data_noisy.json`, `target_ocr_data_noisy.json` | the noisy OCR of the same crops |
-| `ground_truth.csv` | `source_path,target_path`, one row per true link |
-| `splits.csv` | `record_id,split` of the linkage records |
-| `manifest.json` | configuration, fonts, OCR engine, counts, error profiles, character inventory and the fingerprint of each table |
-| `confusions.json` | the glyph-confusion model: each character's eight closest look-alikes and their similarity |
-| `ocr_cache.json` | Tesseract's readings by image hash and engine identity: a rebuild with the same engine reads nothing again |
-| `IPADIC-LICENSE` | the copyright notice and licence of the IPAdic dictionary the names come from |
+{_file_table(manifest, tables)}
 
 **Columns.** `text_noisy` is the OCR of the real engine above; `text` that of the simulated low-noise model (like a lab's
 own tuned OCR). `printed` is the text as printed on the crop (the truth the OCR misread), `firm` the firm's canonical
@@ -316,16 +336,7 @@ firm; no-match sources are firms absent from the universe, most of them siblings
 source mentions keep their firm id in split `unlabelled`. Some crops are read as nothing (column `empty_text_noisy`), as
 real engines sometimes fail a crop.
 
-**What the data is.** {inv['distinct_chars']['all']:,} distinct printed characters ({', '.join(f'{k} {v:,}' for k, v in inv['distinct_chars'].items() if k != 'all')});
-printed names have a median of {inv['length']['median']:g} characters (10th–90th percentile {inv['length']['p10']:g}–{inv['length']['p90']:g}), {inv['katakana_share']:.0%} contain katakana.
-OCR errors per printed character (CER and its parts; cross-script: a substitution between kanji, kana, Latin and marks;
-trailing: a mark read after the end), and the shares of texts read exactly and read as nothing:
-
-{err.to_markdown(floatfmt='.3f')}
-
-**Splits** (entity level: 60/20/20 of the matched firms; the no-match sources half val, half test):
-
-{splits.to_markdown()}
+{_data_profile(manifest, tables)}
 
 Read it with `clippings.records.read_records('sample_data/records.parquet')` or
 `clippings.records.read_clippings_layout('sample_data')`.

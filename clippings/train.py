@@ -594,9 +594,9 @@ class TrainConfig:
 
     @classmethod
     def from_yaml(cls, path, # a YAML file
-                  **overrides, # top-level keys to replace (e.g. output_dir)
+                  **overrides,
                  ) -> 'TrainConfig':
-        "Read and check a YAML config against the schema; relative data paths start at the file's folder"
+        "Read and check a YAML config against the schema; relative data paths start at the file's folder; other keyword arguments replace top-level keys (e.g. output_dir)"
         path = Path(path)
         d = {**read_yaml(path, 'training config'), **overrides}
         if isinstance(d.get('data'), dict):
