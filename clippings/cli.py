@@ -82,6 +82,7 @@ def synth(out:str, # folder to write the data set to
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
 
+# %% ../nbs/12_cli.ipynb #4b1195e2
 @command
 def ocr(records:str, # record table or CLIPPINGS-layout folder whose crops are read
         out:str, # the record table to write (.csv or .parquet), with the OCR column filled; never the input itself
@@ -103,7 +104,6 @@ def ocr(records:str, # record table or CLIPPINGS-layout folder whose crops are r
     filled = ocr_records(recs, text_col, overwrite=overwrite, settings=TesseractSettings(scale=scale), cache=cache, workers=workers)
     empty = int((filled[text_col] == '').sum())
     print(f"{len(filled)} crops read ({empty} read as nothing) -> {write_records(filled, out)}")
-
 
 # %% ../nbs/12_cli.ipynb #c5a5ef52
 def _rows_of(ids, vectors, wanted, path):

@@ -94,6 +94,7 @@ def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
     pairs = np.unique(np.stack([rows[keep], cols[keep]], 1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
     return Edges(*_exact_recheck(x, pairs[:, 0], pairs[:, 1], threshold), n)
 
+# %% ../nbs/09_cluster.ipynb #5eb63c1c
 def components(edges:Edges, groups=None) -> np.ndarray:
     "Cluster labels 0..C-1: the connected components of the edges (unlinked records are singletons)"
     rows, cols = edges.rows, edges.cols
@@ -104,6 +105,7 @@ def components(edges:Edges, groups=None) -> np.ndarray:
     graph = sparse.coo_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=(edges.n, edges.n))
     return connected_components(graph, directed=False)[1]
 
+# %% ../nbs/09_cluster.ipynb #8ef0d42c
 def slink(vectors, # (n, d) embeddings
           threshold:float, # cosine distance at which records are joined
           approximate:bool=False, # IVF range search for very large n (stated as approximate)
@@ -122,12 +124,14 @@ class ClusterTuning:
     ari: float
     sweep: pd.DataFrame  # one row per (im_wt, threshold) tried, with its ARI
 
+# %% ../nbs/09_cluster.ipynb #57e1e1eb
 def merge_distances(edges:Edges) -> np.ndarray:
     "The distances at which single linkage merges clusters: the weights of a minimum spanning forest of the ε-graph"
     # scipy drops explicit zeros, so distances are shifted by 1 and back
     g = sparse.coo_matrix((edges.dist + 1, (edges.rows, edges.cols)), shape=(edges.n, edges.n)).tocsr()
     return np.unique(minimum_spanning_tree(g).data - 1)
 
+# %% ../nbs/09_cluster.ipynb #02931358
 def tune_slink(vectors, # (n, d) validation embeddings, or None with `image` and `text`
                labels, # true cluster labels of the validation records
                image=None, # image vectors, kept apart from the text: `im_wt` is tuned too
@@ -163,6 +167,7 @@ def jaccard_edges(texts, # captions
     keep = sim.data >= overlap
     return Edges(sim.row[keep].astype(np.int64), sim.col[keep].astype(np.int64), 1 - sim.data[keep], len(texts))
 
+# %% ../nbs/09_cluster.ipynb #ebd777ee
 def tune_jaccard(texts, labels, ns=(1, 2, 3, 4, 5), overlaps=tuple(np.round(np.arange(.05, .2001, .01), 2)), groups=None) -> pd.DataFrame:
     "ARI of Jaccard clustering on validation for every (n, overlap) of the paper's grid, best first"
     rows = [dict(n=n, overlap=float(o), ari=adjusted_rand_score(labels, components(jaccard_edges(texts, n, o), groups)))
@@ -202,6 +207,7 @@ def cluster(df:pd.DataFrame, # records to cluster
     labels = _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col, n, overlap, groups, **kwargs)
     return df.assign(cluster_id=labels, cluster_size=pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy())
 
+# %% ../nbs/09_cluster.ipynb #d2057d9c
 def dedup(df:pd.DataFrame, **kwargs) -> pd.DataFrame:
     "One record per cluster (the lowest `record_id`), with its cluster's size and the ids of the duplicates it stands for"
     c = cluster(df, **kwargs).sort_values('record_id', kind='stable')

@@ -22,16 +22,19 @@ log = logging.getLogger(__name__)
 class EmbeddingCacheWarning(UserWarning):
     "Vectors of an existing embedding file were not reused (another model, a corrupt file, bad rows): they were computed again"
 
+# %% ../nbs/06_embed.ipynb #73ce2d25
 def content_hash(data:bytes|str) -> str:
     "A 32-hex-digit SHA-256 of bytes or text: the key a cached vector is reused by"
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()[:32]
 
+# %% ../nbs/06_embed.ipynb #d9469c83
 def embedding_path(path) -> Path:
     "`path` as an embedding file name; a name without `.npz` is refused (numpy would add the suffix behind the user's back)"
     path = Path(path)
     if path.suffix != '.npz': raise ValueError(f'{path}: embedding files end in .npz (did you mean {path.name}.npz?)')
     return path
 
+# %% ../nbs/06_embed.ipynb #0423924a
 @dataclass
 class Embeddings:
     "Image and text vectors of records, kept apart so `im_wt` can change without re-embedding"

@@ -21,6 +21,7 @@ __all__ = ['MAX_IMAGE_PIXELS', 'MAX_IMAGE_MB', 'ConfigError', 'read_yaml', 'path
 class ConfigError(ValueError):
     "A config or profile that cannot be used: the message names the file, the key and what was expected"
 
+# %% ../nbs/00_files.ipynb #c6191f17
 def read_yaml(path, # a YAML file
               what:str='config', # what the file is, for messages
              ) -> dict:
@@ -38,6 +39,7 @@ def read_yaml(path, # a YAML file
     if not isinstance(d, dict): raise ConfigError(f'{path}: expected a mapping of keys to values, got a {type(d).__name__}')
     return d
 
+# %% ../nbs/00_files.ipynb #aac81f94
 def path_in_config(config_file, # the config file the path is written in
                    path, # the path as written
                   ) -> Path:
@@ -96,6 +98,7 @@ def atomic_path(path, # the file to write
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
+# %% ../nbs/00_files.ipynb #a64eb97d
 def write_text(path, # the file to write
                text:str, # its content
               ) -> Path:
@@ -123,6 +126,7 @@ def atomic_dir(path, # the folder to (re)write
 class OutputError(ValueError):
     "An output path that would overwrite or land inside an input"
 
+# %% ../nbs/00_files.ipynb #6d523bd5
 def _same_file(a:Path, b:Path) -> bool:
     if a.resolve() == b.resolve(): return True
     try: return a.exists() and b.exists() and os.path.samefile(a, b)
@@ -148,6 +152,7 @@ class ImageError(ValueError):
 MAX_IMAGE_PIXELS = 40_000_000  # default limit on width × height (a 6,300 px square); env CLIPPINGS_MAX_IMAGE_PIXELS
 MAX_IMAGE_MB = 64  # default limit on the file size; env CLIPPINGS_MAX_IMAGE_MB
 
+# %% ../nbs/00_files.ipynb #e4607a7c
 def image_file(path, # an `image_path` value
                root=None, # the data set folder relative paths start from (None: no folder to stay within)
                allow_outside_root:bool=False, # accept paths that leave `root`
@@ -162,6 +167,7 @@ def image_file(path, # an `image_path` value
                          'or allow this with allow_outside_root=True (--allow_outside_root)')
     return full
 
+# %% ../nbs/00_files.ipynb #e03f6a85
 def _limit(env:str, default:float) -> float:
     v = os.environ.get(env)
     try: return float(v) if v else default

@@ -27,6 +27,7 @@ def ipadic_dir(path=None) -> Path:
     if missing: raise FileNotFoundError(f"IPAdic source CSVs {missing} not found in {d}: {IPADIC_HELP}")
     return d
 
+# %% ../nbs/01_lexicon.ipynb #1c8d8d43
 def read_ipadic(file:str, # a CSV of IPAdic, e.g. 'Noun.name.csv'
                 path=None, # the folder (default: Debian's /usr/share/mecab/dic/ipadic)
                ) -> pd.DataFrame:
@@ -72,6 +73,7 @@ def data_file(name:str='ipadic_lexicon.json.gz') -> Path:
     import clippings
     return Path(clippings.__file__).parent / 'data' / name
 
+# %% ../nbs/01_lexicon.ipynb #e28e7568
 def write_lexicon(out=None, # the extract to write (default: the one in the package)
                   path=None, # IPAdic's folder (default: Debian's)
                  ) -> dict:
@@ -83,10 +85,12 @@ def write_lexicon(out=None, # the extract to write (default: the one in the pack
     out.write_bytes(gzip.compress(json.dumps(doc, ensure_ascii=False, separators=(',', ':')).encode(), mtime=0))
     return lex
 
+# %% ../nbs/01_lexicon.ipynb #9ac48f91
 def heldout(entry:str, share:float=.1) -> bool:
     "Whether a lexicon entry belongs to the held-out part: a fixed `share` of entries, chosen by a hash of the entry"
     return int.from_bytes(hashlib.sha256(entry.encode()).digest()[:4], 'little') < share * 2**32
 
+# %% ../nbs/01_lexicon.ipynb #3ade21ff
 @lru_cache(None)
 def load_lexicon(part:str='train', # 'train' (90% of entries: the sample data), 'heldout' (the other 10%: shifted test sets), or 'all'
                  path=None, # an extract written by `write_lexicon` (default: the one in the package)

@@ -36,6 +36,7 @@ def gpu_available() -> bool:
     "Whether this faiss build has GPU support and sees a GPU"
     return hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0
 
+# %% ../nbs/05_link.ipynb #2bc51310
 def build_index(vectors:np.ndarray, # (n, d) unit vectors
                 kind:str='flat', # 'flat' (exact inner product) or 'ivf' (approximate, for large universes)
                 nlist:int|None=None, # IVF cells (default about 4·sqrt(n), at most n/39)
@@ -58,6 +59,7 @@ def build_index(vectors:np.ndarray, # (n, d) unit vectors
     index.add(vectors)
     return index
 
+# %% ../nbs/05_link.ipynb #cacece48
 def knn(queries, # (n_q, d) query embeddings
         targets, # (n_t, d) target embeddings
         k:int=1, # neighbours per query
@@ -170,6 +172,7 @@ def link_knn(queries:pd.DataFrame, # query records (`record_id`, and a text colu
     ranked = knn(qv, tv[order], k, **index_kwargs)
     return ranked.to_frame(queries['record_id'], targets['record_id'].to_numpy()[order])
 
+# %% ../nbs/05_link.ipynb #fb2bc770
 def link(queries:pd.DataFrame, targets:pd.DataFrame,
          threshold:Threshold|None=None, # no-match threshold (tuned on validation with `tune_threshold`)
          **kwargs,
@@ -179,6 +182,7 @@ def link(queries:pd.DataFrame, targets:pd.DataFrame,
     if threshold is not None: top1['is_match'] = threshold.passes(top1['score'])
     return top1
 
+# %% ../nbs/05_link.ipynb #0cb1f47f
 def higher_is_better(method:str|None) -> bool:
     "Whether larger scores are better for a linking method (embeddings: yes; raw or normalised Levenshtein: no)"
     return not (method or '').startswith('levenshtein')
@@ -194,6 +198,7 @@ def pool(image, # (n, d) image embeddings
     if image.shape != text.shape: raise ValueError(f'image vectors {image.shape} and text vectors {text.shape} differ in shape')
     return as_unit_vectors(im_wt * image + (1 - im_wt) * text, 'pooled vectors')
 
+# %% ../nbs/05_link.ipynb #ac87f193
 def load_vectors(path, # `.npz` with `record_id` and either `vectors` or `image` and `text`
                  im_wt:float|None=None, # pooling weight when the file holds image and text vectors apart
                 ) -> tuple[np.ndarray, np.ndarray]:

@@ -43,6 +43,7 @@ def top1_correct(links:pd.DataFrame, # linker output: query_id, target_id (rank 
     if unknown: raise ValueError(f'{len(unknown)} queries have no ground truth (e.g. {unknown[:3]})')
     return pd.Series([pred.get(q) in truth[q] for q in queries], index=queries, dtype=bool)
 
+# %% ../nbs/04_metrics.ipynb #69f475eb
 def nomatch_correct(links:pd.DataFrame, # linker output with `is_match` (from a no-match threshold)
                     truth:dict, # query -> set of true targets; empty = a true no-match
                     queries=None, # the declared queries (default: all in `truth`)
@@ -61,11 +62,13 @@ def ranks_of_truth(links:pd.DataFrame, truth:dict, queries=None) -> pd.Series:
     best = hit.groupby('query_id')['rank'].min()
     return pd.Series([float(best.get(q, np.inf)) for q in queries], index=queries)
 
+# %% ../nbs/04_metrics.ipynb #5cf6f3d4
 def mrr_at_k(ranks, k:int) -> float:
     "Mean reciprocal rank, counting only true targets ranked within k"
     r = np.asarray(ranks, float)
     return float(np.where(r <= k, 1 / r, 0).mean())
 
+# %% ../nbs/04_metrics.ipynb #4f256d7a
 def recall_at_k(ranks, k:int) -> float:
     "Share of queries with a true target ranked within k"
     return float((np.asarray(ranks, float) <= k).mean())
@@ -97,6 +100,7 @@ class Estimate:
 
     def __str__(self): return f'{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]'
 
+# %% ../nbs/04_metrics.ipynb #414587f8
 def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness): the metric is their mean
               n_boot:int=2000, # resamples
               level:float=.95,
@@ -110,6 +114,7 @@ def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness): the metric is
     a = (1 - level) / 2
     return Estimate(float(v.mean()), float(np.quantile(means, a)), float(np.quantile(means, 1 - a)), len(v), level)
 
+# %% ../nbs/04_metrics.ipynb #54651c30
 def error_blocks(true_labels, pred_labels) -> np.ndarray:
     "Block of each record: connected components of the graph joining records that share a true or a predicted cluster"
     _, t = np.unique(true_labels, return_inverse=True)
@@ -118,6 +123,7 @@ def error_blocks(true_labels, pred_labels) -> np.ndarray:
     g = sparse.coo_matrix((np.ones(len(t)), (t, p + nt)), shape=(nt + p.max() + 1,) * 2)
     return connected_components(g, directed=False)[1][t]
 
+# %% ../nbs/04_metrics.ipynb #7340e1b1
 def ari_bootstrap(true_labels, pred_labels, n_boot:int=1000, level:float=.95, seed:int=0) -> Estimate:
     "ARI with a bootstrap interval over blocks of clusters: the unions of true clusters that the prediction joins"
     t, p = np.asarray(true_labels), np.asarray(pred_labels)

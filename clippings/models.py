@@ -60,6 +60,7 @@ def ink(img:Image.Image, paper_quantile:float=90, floor:float=20) -> np.ndarray:
     top = np.percentile(x, 99)
     return np.clip(x / top, 0, 1) if top > 0 else x
 
+# %% ../nbs/03_models.ipynb #a94de054
 def _line(img:Image.Image) -> tuple[np.ndarray, bool]:
     "The ink of a one-line crop trimmed to its extent and turned so that reading runs down the rows; and whether it is vertical"
     line = ink(img)
@@ -79,6 +80,7 @@ def count_characters(line:np.ndarray, # a line from `_line`: reading runs down t
         return on_ink + penalty * abs(math.log(n / guess))
     return min(range(max(1, int(guess * .8)), math.ceil(guess * 1.25) + 1), key=cost)
 
+# %% ../nbs/03_models.ipynb #79286021
 def reflow(img:Image.Image, # a crop of one line of text, horizontal or vertical (taller than wide)
            cell:int=16, # side of a character cell in the output, in pixels
            grid:int=4, # cells per side of the output: at most grid² characters are kept
@@ -95,7 +97,6 @@ def reflow(img:Image.Image, # a crop of one line of text, horizontal or vertical
         r, q = divmod(i, grid)
         out[r * cell:(r + 1) * cell, q * cell:(q + 1) * cell] = np.asarray(Image.fromarray(c).resize((cell, cell), Image.BILINEAR))
     return Image.fromarray((255 - np.clip(out, 0, 1) * 255).astype(np.uint8)).convert('RGB')
-
 
 # %% ../nbs/03_models.ipynb #0d3d7fc4
 @dataclass
@@ -262,6 +263,7 @@ def glyph_table(chars:tuple, # one character per row ('' or a special token: no 
     feats /= np.linalg.norm(feats, axis=1, keepdims=True) + 1e-6
     return feats.astype(np.float32), [f.name for f in fonts]
 
+# %% ../nbs/03_models.ipynb #71406472
 class GlyphEmbedding(nn.Module):
     "Token embeddings from glyphs: a learned linear map of fixed glyph features plus a learned per-token correction (zero at first)"
     def __init__(self, glyphs:torch.Tensor, # (vocab, features) glyph features, zero rows for tokens without a glyph
@@ -277,6 +279,7 @@ class GlyphEmbedding(nn.Module):
     def weight(self) -> torch.Tensor: return self.project(self.glyphs) + self.residual.weight
     def forward(self, input_ids): return self.project(self.glyphs[input_ids]) + self.residual(input_ids)
 
+# %% ../nbs/03_models.ipynb #b4e5ee77
 class GlyphClassifier(nn.Module):
     "Character logits of image features against every token's glyph: features mapped into glyph space, compared with each glyph plus a learned correction"
     def __init__(self, width:int, # size of the image features (one vector per character cell)
@@ -290,7 +293,6 @@ class GlyphClassifier(nn.Module):
     def forward(self, x, # (…, width) features
                 glyphs, # (classes, glyph_dim) unit glyph features (`GlyphEmbedding.glyphs`)
                ): return self.log_scale.exp() * F.normalize(self.project(x), dim=-1) @ (glyphs + self.residual).T
-
 
 # %% ../nbs/03_models.ipynb #4b4ee819
 class CellCNN(nn.Module):
@@ -312,6 +314,7 @@ class CellCNN(nn.Module):
         return self.head(fmap), fmap.flatten(2).transpose(1, 2)
     def forward(self, x): return self.head(self.features(x))
 
+# %% ../nbs/03_models.ipynb #89aab762
 class CellTokens(nn.Module):
     "A timm ViT whose pooled features are its patch tokens concatenated in reading order, as `CellCNN`'s head reads its cells"
     def __init__(self, vit:nn.Module): # a timm vision transformer (`num_classes=0`)
@@ -327,6 +330,7 @@ class CellTokens(nn.Module):
 
 VISION_POOLS = ('model', 'cells')
 
+# %% ../nbs/03_models.ipynb #cccb4f15
 def vision_tower(spec:dict, image_size:int) -> nn.Module:
     "An image tower from a spec: {'arch': 'cnn', ...CellCNN args} or {'arch': <timm model name>, 'pool': 'model' or 'cells', ...timm.create_model args}"
     spec = dict(spec); arch, pool = spec.pop('arch'), spec.pop('pool', 'model')
@@ -338,6 +342,7 @@ def vision_tower(spec:dict, image_size:int) -> nn.Module:
     if not hasattr(tower, 'patch_embed'): raise ValueError(f"pool 'cells' needs a vision transformer with patch tokens, not {arch}")
     return CellTokens(tower)
 
+# %% ../nbs/03_models.ipynb #4c46a2cd
 class SmallDualEncoder(nn.Module):
     "A CNN or timm image tower and a CLIP text tower with projections: small models trained from scratch"
     kind = 'small'

@@ -99,11 +99,11 @@ def _make_firm(rng, core, kind, industry=None):
 
 def firm_stem(f): return f['place'] + f['core'] + f['middle'] + f['industry']
 
+# %% ../nbs/01_names.ipynb #049ce8e1
 def firm_name(f, legal=True):
     stem = firm_stem(f)
     if not legal or not f['legal']: return stem
     return f['legal'] + stem if f['legal_first'] else stem + f['legal']
-
 
 # %% ../nbs/01_names.ipynb #b6422546
 TRAINING_KINDS = {'surname': .2, 'founder': .25, 'place': .2, 'word': .2, 'katakana': .15}  # the training set's cores: all from the lexicon

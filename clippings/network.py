@@ -37,6 +37,7 @@ def network_edges(entries:pd.DataFrame, # `listing_entries`
     edges = pd.DataFrame({'supplier': np.where(sales, firm, partner), 'customer': np.where(sales, partner, firm)})
     return edges[edges.supplier != edges.customer].drop_duplicates(ignore_index=True)
 
+# %% ../nbs/11_network.ipynb #45b580cf
 def edge_difference(a:pd.DataFrame, b:pd.DataFrame) -> float:
     "Share of the edges of either network that are not in both (0: the same network, 1: nothing in common)"
     ea, eb = set(map(tuple, a[['supplier', 'customer']].to_numpy())), set(map(tuple, b[['supplier', 'customer']].to_numpy()))

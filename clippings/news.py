@@ -65,6 +65,7 @@ class PrintNoise:
                    float(rng.uniform(1 - .4 * strength, 1 + .3 * strength)), int(rng.choice([0, 3, 4])) if strength else 0,
                    float(rng.uniform(0, 1.2) * strength), float(rng.uniform(0, 12) * strength))
 
+# %% ../nbs/01a_news.ipynb #33aebe0f
 def reproduce(photo:Image.Image, p:PrintNoise, rng) -> Image.Image:
     "A newspaper crop of a photo: cropped, rescaled, grey, contrast changed, halftone-screened, blurred, noisy"
     w, h = photo.size
@@ -111,11 +112,13 @@ def news_event(rng) -> dict:
                 action=list(ACTIONS)[rng.integers(len(ACTIONS))], object=OBJECTS[rng.integers(len(OBJECTS))],
                 context=CONTEXTS[rng.integers(len(CONTEXTS))], agency=AGENCIES[rng.integers(len(AGENCIES))])
 
+# %% ../nbs/01a_news.ipynb #91f66970
 def sibling_event(e:dict, rng) -> dict:
     "Another photo of the same person on another occasion (a different cluster with a similar caption)"
     s = news_event(rng)
     return {**s, **{k: e[k] for k in ('title', 'first', 'last')}, 'city': e['city'] if rng.random() < .5 else s['city']}
 
+# %% ../nbs/01a_news.ipynb #e51fbd30
 def caption(e:dict, rng, # the event, and this paper's random stream
             reword:float=.5, # chance of each rewording (synonyms, abbreviations, order, dropped parts)
            ) -> str:
@@ -130,6 +133,7 @@ def caption(e:dict, rng, # the event, and this paper's random stream
     if rng.random() < reword / 2: words = words[:max(4, int(len(words) * rng.uniform(.5, .9)))]  # cut to fit the column
     return ' '.join(words)
 
+# %% ../nbs/01a_news.ipynb #32d40792
 def typeset(text:str, rng, width:int=32) -> str:
     "Break a caption into column lines, hyphenating words that straddle a break (as `-\\n`)"
     lines, line = [], ''
@@ -165,6 +169,7 @@ class NewsConfig:
     seed:int=0 # random seed
     strength:float=1. # print-noise strength
 
+# %% ../nbs/01a_news.ipynb #2e44e709
 def _clusters(cfg, rng):
     "(cluster id, event, number of reprints, part) for every photo of the data set"
     out, k = [], 0

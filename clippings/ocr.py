@@ -27,6 +27,7 @@ class OCRError(RuntimeError):
 TESSERACT_PACKAGES = 'tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert'
 LANGS = {False: 'jpn', True: 'jpn_vert'}  # vertical? -> Tesseract language
 
+# %% ../nbs/01_ocr.ipynb #c1d816cb
 @lru_cache(None)
 def tesseract_info(binary:str='tesseract') -> dict:
     "Tesseract's version, language-data folder and languages; `OCRError` when it or its Japanese data is missing"
@@ -54,10 +55,12 @@ class TesseractSettings:
         info = tesseract_info()
         return dict(engine='tesseract', version=info['version'], languages=info['languages'], settings=asdict(self))
 
+# %% ../nbs/01_ocr.ipynb #84a8b50f
 def is_vertical(img:Image.Image) -> bool:
     "A crop of one line of text is vertical when it is taller than wide"
     return img.height > img.width
 
+# %% ../nbs/01_ocr.ipynb #60a32d0a
 def prepare_crop(img:Image.Image, # a crop
                  scale:float=2., # upscaling factor
                  margin:int=16, # border in pixels, after upscaling

@@ -57,6 +57,7 @@ class RecordError(ValueError):
         more = f"\n  ... and {len(self.problems) - max_shown} more" if len(self.problems) > max_shown else ""
         super().__init__(f"{len(self.problems)} problem(s) found:\n  {shown}{more}")
 
+# %% ../nbs/00_records.ipynb #bd545f93
 class RecordWarning(UserWarning):
     "Records were kept but flagged (for example, empty OCR text)"
 
@@ -73,6 +74,7 @@ def control_chars(text:str) -> int:
     "How many format (Unicode Cf) and control (Cc) characters `text` holds besides line breaks: what normalisation changes"
     return sum(_clean_char(ch) != ch for ch in str(text).replace('\r\n', '\n').replace('\r', '\n'))
 
+# %% ../nbs/00_records.ipynb #16438b59
 def normalize_text(text, # OCR text; None, NaN and pd.NA count as empty
                    form:str=UNICODE_FORM, # the Unicode normal form
                   ) -> str:
@@ -307,6 +309,7 @@ class Gallery(NamedTuple):
         by_entity = self.gallery[self.gallery['entity_id'] != ''].groupby('entity_id')['record_id'].agg(set)
         return {q: set(by_entity.get(e, set())) if e else set() for q, e in zip(self.queries['record_id'], self.queries['entity_id'])}
 
+# %% ../nbs/00_records.ipynb #0bc320cb
 def make_gallery(df:pd.DataFrame, # a validated record table
                  split:str='val', # the split whose records are the queries
                  gallery_splits=None, # splits searched besides (clustering) or instead of all targets (linking)

@@ -29,6 +29,7 @@ class Font:
     index: int
     name: str
 
+# %% ../nbs/01_render.ipynb #230333f9
 @lru_cache(maxsize=None)
 def font_cmap(font):
     "The set of code points `font` has glyphs for"
@@ -48,6 +49,7 @@ def pip_font_dirs():
     except ImportError: return []
     return [Path(japanize_matplotlib.__file__).parent / 'fonts']
 
+# %% ../nbs/01_render.ipynb #a9bc3895
 def find_fonts(dirs=None, # folders to search (default: the system font folders and fonts shipped in packages)
                probe:str=JAPANESE_PROBE, # characters a face must have to count as Japanese
               ) -> list:

@@ -36,6 +36,7 @@ class TaskData:
     train:str # YAML training config (`clippings.train.TrainConfig`) whose stages make the task's models
     vit:str|None=None # YAML training config of the image-only ViT baseline (`clippings.vit`), if the task has that row
 
+# %% ../nbs/10_replicate.ipynb #3c3a9226
 @dataclass(config=_STRICT)
 class Profile:
     "A replication profile: data, training configs, seeds and sizes for every table"
@@ -48,6 +49,7 @@ class Profile:
     runs_dir:str='runs' # where models and embeddings are written (relative to the repository)
     path:str='' # the YAML file the profile was read from
 
+# %% ../nbs/10_replicate.ipynb #08958dc1
 def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
                 ) -> Profile:
     "Read and check a replication profile against its schema: wrong keys, types and missing files name the key and the path"
@@ -79,6 +81,7 @@ def train_config(profile:Profile, task:str,
         for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False  # mining embeds every row: minutes
     return cfg
 
+# %% ../nbs/10_replicate.ipynb #9c74ac2e
 def embed_task(models:dict, # stage name -> model folder (from `clippings.train.train`)
                records:pd.DataFrame, # the task's records
                cache, # folder for the embedding files (one per model; reused while the model is unchanged)
@@ -101,6 +104,7 @@ def stage_table(config) -> pd.DataFrame:
     unused = {'clip': ('im_wt', 'temperature', 'm', 'hard_negatives', 'char_wt'), 'supcon': ()}  # settings a CLIP stage ignores
     return pd.DataFrame([{c: '—' if c in unused[s.loss] else getattr(s, c) for c in STAGE_COLUMNS} for s in config.stages]).set_index('name')
 
+# %% ../nbs/10_replicate.ipynb #dcf24db3
 def validation_log(config) -> pd.DataFrame:
     "The validation rows of every trained stage's log.csv (epoch −1 = the starting model), with a `stage` column"
     logs = [pd.read_csv(p).assign(stage=s.name) for s in config.stages if (p := Path(config.output_dir) / s.name / 'log.csv').exists()]
@@ -132,6 +136,7 @@ def estimate(per_unit, n_boot:int, seed:int, scale:float=1.) -> dict:
     e = per_unit if isinstance(per_unit, Estimate) else bootstrap(np.asarray(per_unit, float), n_boot=n_boot, seed=seed)
     return dict(value=round(e.value * scale, 4), low=round(e.low * scale, 4), high=round(e.high * scale, 4), n=e.n)
 
+# %% ../nbs/10_replicate.ipynb #a8e94ef4
 def write_table(table:pd.DataFrame, # long table: one row per (row, column) with value, low, high
                 out, # results folder
                 name:str, # table name (file stem)
@@ -191,6 +196,7 @@ class TaskRun(NamedTuple):
     emb:dict # {(stage, text column): Embeddings}
     floor:np.ndarray # pixel-thumbnail vectors, row-aligned with `records`
 
+# %% ../nbs/10_replicate.ipynb #d272a98f
 def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
              rows:list, # the table's `TableRow`s
              text_cols=('text',), # OCR columns to embed
@@ -228,6 +234,7 @@ def _portable(text:str) -> str:
 
 WIDGET_OUTPUT = 'application/vnd.jupyter.widget-view+json'
 
+# %% ../nbs/10_replicate.ipynb #2788840f
 def _without_widgets(text:str) -> str:
     "An executed notebook without progress-bar widgets: frozen bars in a saved notebook say nothing about the results"
     nb = json.loads(text)

@@ -102,6 +102,7 @@ def stroke_table() -> dict[str, str]:
     "Character -> stroke sequence for 20,901 CJK ideographs (the table of fuzzychinese 0.1.5, BSD-3-Clause, shipped in clippings/data)"
     with (files('clippings') / 'data' / 'stroke_table.txt').open(encoding='utf-8') as f: return dict(line.rstrip('\n').split(' ', 1) for line in f)
 
+# %% ../nbs/02_rules.ipynb #9cd4ddeb
 def _is_cjk(ch:str) -> bool:
     "CJK unified ideographs and their extensions (the ranges fuzzychinese treats as Chinese)"
     cp = ord(ch)
@@ -149,6 +150,7 @@ def clean_caption(text:str) -> str:
     text = text.replace('-\n', '').replace('\n', ' ').translate(_PUNCT_BUT_HYPHEN)
     return text.encode('ascii', 'ignore').decode().lower()
 
+# %% ../nbs/02_rules.ipynb #36603440
 def word_ngrams(text:str, n:int) -> set[tuple]:
     "The set of word n-grams of a cleaned caption"
     words = clean_caption(text).split()
@@ -163,6 +165,7 @@ def ngram_matrix(texts, n:int, vocabulary=None):
     m = CountVectorizer(analyzer=analyzer, binary=True, vocabulary=vocabulary, dtype=np.float32).transform(texts)
     return m.tocsr(), vocabulary
 
+# %% ../nbs/02_rules.ipynb #775c9641
 def jaccard(a:sparse.csr_matrix, # binary n-gram rows
             b:sparse.csr_matrix, # binary n-gram rows, same columns
             a_sizes=None, # true set sizes of `a` when its rows were cut to `b`'s vocabulary
@@ -174,6 +177,7 @@ def jaccard(a:sparse.csr_matrix, # binary n-gram rows
     sim = inter.data / (na[inter.row] + nb[inter.col] - inter.data)
     return sparse.csr_matrix((sim, (inter.row, inter.col)), shape=inter.shape)
 
+# %% ../nbs/02_rules.ipynb #bc18dec1
 @dataclass
 class JaccardIndex:
     "Word n-gram sets of the targets, for Jaccard top-k"

@@ -163,6 +163,7 @@ def script(ch:str) -> str:
     if ch.isascii() and ch.isalnum() or 0xFF10 <= o <= 0xFF5A: return 'latin'
     return 'mark'
 
+# %% ../nbs/01_simocr.ipynb #56599e6d
 def error_profile(truths, # the printed texts
                   reads, # the OCR readings
                  ) -> dict:

@@ -201,6 +201,7 @@ def reading_characters(lexicon:dict) -> tuple[list, np.ndarray]:
     w = np.sqrt([counts[c] for c in chars])
     return chars, w / w.sum()
 
+# %% ../nbs/01_synth.ipynb #d517b519
 def reading_lines(out, # the data set folder: images go to out/line_images
                   n:int, # strings (each rendered `views` times)
                   seed:int, # data set seed

@@ -169,6 +169,7 @@ def cell_targets(printed:str, # the string printed on the crop
     ids = [-100 if i == tokenizer.unk_token_id else i for i in ids]
     return torch.tensor((ids + [tokenizer.pad_token_id] * cells)[:cells])
 
+# %% ../nbs/07_train.ipynb #0dd0ca85
 class RecordRows(torch.utils.data.Dataset):
     "Training rows as (uint8 image, text, label, cell classes); images decoded once and kept in memory when `cache`"
     def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True, allow_outside_root:bool=False,
@@ -195,10 +196,10 @@ class RecordRows(torch.utils.data.Dataset):
         cells = self.targets[i] if self.targets is not None else torch.zeros(0, dtype=torch.long)
         return img, self.rows['text'].iat[i], int(self.rows['label'].iat[i]), cells
 
+# %% ../nbs/07_train.ipynb #deb538f8
 def collate_rows(items):
     imgs, texts, labels, cells = zip(*items)
     return torch.stack(imgs), list(texts), torch.tensor(labels), torch.stack(cells)
-
 
 # %% ../nbs/07_train.ipynb #636b8ac5
 def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
@@ -287,6 +288,7 @@ class CheckpointError(ValueError):
 
 _RESTART = 'delete it to train the stage from the start, or run with --no_resume (resume=False)'
 
+# %% ../nbs/07_train.ipynb #bbc7f736
 def save_checkpoint(path, # the checkpoint file
                     state:dict, # tensors and plain Python data (no other objects: they would not load back)
                    ) -> Path:
@@ -294,6 +296,7 @@ def save_checkpoint(path, # the checkpoint file
     with atomic_path(path) as tmp: torch.save(state, tmp)
     return Path(path)
 
+# %% ../nbs/07_train.ipynb #fa6128b1
 def load_checkpoint(path, # the checkpoint file
                    ) -> dict:
     "Read a checkpoint with `weights_only=True`: tensors and plain data load; a file that could run code is refused"
@@ -507,6 +510,7 @@ COLLAPSE_COS = .95  # mean pairwise cosine above which a tower counts as collaps
 class CollapseWarning(UserWarning):
     "An image or text tower maps validation records to nearly one vector"
 
+# %% ../nbs/07_train.ipynb #52dfef0f
 @patch
 def _keep(self:StageRun, epoch:int, score):
     "Save the selected weights of a stage as out/model, with the chain of stages that made them"
@@ -622,6 +626,8 @@ def build_model(spec:dict, # the config's `model` entry
     return ClippingsModel.small(texts, seed=seed, **args)
 
 _ACCELERATOR = None
+
+# %% ../nbs/07_train.ipynb #29c8fc77
 def _accelerator(device:str, precision:str) -> Accelerator:
     "One Accelerator per process (accelerate keeps global state)"
     global _ACCELERATOR

@@ -4,7 +4,8 @@
     python tools/nbdocs.py readme        # regenerate README.md from nbs/index.ipynb
     python tools/nbdocs.py readme --check  # fail if README.md differs from what nbs/index.ipynb gives
 
-Notebooks go through nbdev's own processors (exported and hidden cells removed, directive lines dropped), then the
+Notebooks go through nbdev's own processors (a `show_doc` card after every exported definition that has none, exported
+and hidden cells removed, directive lines dropped), then the
 Quarto cell options nbdev leaves in place (`#| echo: false`, `#| output: false`, `#| include: false`) become myst-nb
 cell tags, and `show_doc` cells show their card but not their input: the card is rendered afresh from the exported
 module at build time, so it always matches the code (a stored output may be stale or missing). A notebook that holds an error output is
@@ -18,7 +19,7 @@ from nbconvert import MarkdownExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from execnb.nbio import dict2nb
 from nbdev.process import NBProcessor
-from nbdev.processors import clean_magics, hide_, hide_line, rm_export, rm_header_dash, strip_ansi, strip_hidden_metadata
+from nbdev.processors import add_show_docs, clean_magics, hide_, hide_line, rm_export, rm_header_dash, strip_ansi, strip_hidden_metadata
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,16 @@ def render_show_doc(cell, module):
     cell.outputs = [nbformat.v4.new_output('display_data', data={'text/markdown': card})]
 
 
+def _in_definition_order(cells):
+    "nbdev inserts the cards of a cell's definitions last first: put each run of them back in the order of the code"
+    out, run = [], []
+    for c in cells + [None]:
+        if c is not None and c.get('has_sd'): run.append(c); continue
+        out += run[::-1]; run = []
+        if c is not None: out.append(c)
+    return out
+
+
 def check_no_errors(nb, path):
     "A notebook whose stored outputs hold an error is broken"
     for i, cell in enumerate(nb.cells):
@@ -81,15 +92,15 @@ def process(path: Path):
     nbformat.validate(nb)
     check_no_errors(nb, path)
     exp = next((m[1] for c in nb.cells if c.cell_type == 'code' for m in [_default_exp.search(c.source)] if m), None)
-    if exp:
-        for c in nb.cells:
-            if c.cell_type == 'code' and c.source.strip().startswith('show_doc('): render_show_doc(c, f'clippings.{exp}')
     proc = NBProcessor(path, nb=dict2nb(json.loads(nbformat.writes(nb))),
-                       procs=[strip_ansi, hide_line, rm_header_dash, rm_export, clean_magics, hide_, strip_hidden_metadata])
+                       procs=[add_show_docs, strip_ansi, hide_line, rm_header_dash, rm_export, clean_magics, hide_, strip_hidden_metadata])
     proc.process()
-    cells = [c for c in proc.nb.cells if c.cell_type != 'code' or c.source.strip()]
+    cells = [c for c in _in_definition_order(proc.nb.cells) if c.cell_type != 'code' or c.source.strip()]
+    if exp:
+        for c in cells:
+            if c.cell_type == 'code' and c.source.strip().startswith('show_doc('): render_show_doc(c, f'clippings.{exp}')
     for c in cells:
-        c.pop('directives_', None); c.pop('idx_', None)
+        for key in ('directives_', 'idx_', 'has_sd'): c.pop(key, None)
         quarto_options_to_tags(c)
     # a JSON round trip drops nbdev's bookkeeping types and rejoins the line lists its processors leave
     out = nbformat.reads(json.dumps({k: v for k, v in proc.nb.items() if not k.endswith('_')} | {'cells': cells}), as_version=4)
