@@ -272,7 +272,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         t = time.time()
         try:
             pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
-                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out)), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False)
+                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out)), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
+                                extra_arguments=['--IPKernelApp.log_level=ERROR'])  # no kernel start-up warnings in the saved outputs
         except pm.PapermillExecutionError as e:
             raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "
                                    f"{out / 'notebooks' / (name + '.ipynb')}; results of the notebooks before it are intact") from None
