@@ -3,9 +3,10 @@
     python tools/docs_check.py [_build/html]
 
 Takes a screenshot (written next to the site as docs-check.png) and the rendered DOM; fails if the page is blank,
-shows a traceback, or lacks the project title or the records API.
+shows a traceback, or lacks the project title or the records API; and fails if a module's page lacks the card of a
+function or class the module exports (`__all__`).
 """
-import html, re, subprocess, sys, shutil, tempfile
+import html, importlib, inspect, json, re, subprocess, sys, shutil, tempfile
 from pathlib import Path
 from PIL import Image, ImageStat
 
@@ -53,9 +54,30 @@ def check_page(browser, page: Path, words) -> list[str]:
     return problems
 
 
+def _defined_in(mod, name) -> bool:
+    "A function or class the module itself defines (not a constant, not an import)"
+    obj = getattr(mod, name)
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == mod.__name__
+
+
+def missing_cards(site: Path) -> list[str]:
+    "Every name a module exports has its card (a rubric with its name) on the module's page"
+    problems = []
+    for nb in sorted((Path(__file__).resolve().parent.parent / 'nbs').glob('*.ipynb')):
+        cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
+        exp = next((m[1] for c in cells if c['cell_type'] == 'code' for m in [re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(c['source']), re.M)] if m), None)
+        page = site / f'{nb.stem}.html'
+        if not exp or not page.exists(): continue
+        shown = set(re.findall(r'<p class="rubric" id="[^"]*">(?:<span id="[^"]*"></span>)?([\w.]+)</p>', page.read_text(encoding='utf-8')))
+        mod = importlib.import_module(f'clippings.{exp}')
+        problems += [f'{page.name}: no card for clippings.{exp}.{name}' for name in mod.__all__
+                     if _defined_in(mod, name) and name not in shown]
+    return problems
+
+
 def main(site='_build/html'):
     site, browser = Path(site).resolve(), chromium()
-    problems = []
+    problems = missing_cards(site)
     for name, words in MUST_SHOW.items():
         page = site / name
         if not page.exists(): problems.append(f'{page}: not built (run make docs)'); continue
