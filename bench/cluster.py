@@ -17,7 +17,7 @@ T = .06
 
 def exact_run(n):
     from clippings.synth import clustered_vectors
-    from clippings.cluster import slink
+    from clippings.clustering import slink
     from sklearn.metrics import adjusted_rand_score
     x, truth = clustered_vectors(n)
     labels, s = timed(slink, x, T, progress=False)
@@ -29,7 +29,7 @@ def scipy_check(n):
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.metrics import adjusted_rand_score
     from clippings.synth import clustered_vectors
-    from clippings.cluster import slink
+    from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=1, spread=.3)  # looser clusters: chaining happens near the threshold
     ref = fcluster(linkage(x.astype(np.float64), 'single', metric='cosine'), T, criterion='distance')
     ours = slink(x, T, progress=False)
@@ -38,7 +38,7 @@ def scipy_check(n):
 
 def approx_run(n):
     from clippings.synth import clustered_vectors
-    from clippings.cluster import slink
+    from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=2)
     labels, s = timed(slink, x, T, approximate=True, progress=False)
     return s, len(set(labels))
@@ -47,7 +47,7 @@ def approx_run(n):
 def approx_vs_exact(n):
     from sklearn.metrics import adjusted_rand_score
     from clippings.synth import clustered_vectors
-    from clippings.cluster import slink
+    from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=2)
     return float(adjusted_rand_score(slink(x, T, progress=False), slink(x, T, approximate=True, progress=False)))
 

@@ -12,7 +12,7 @@ from _util import isolated, report, timed
 
 def run(nq, nt, d, kind):
     import numpy as np
-    from clippings.link import knn
+    from clippings.retrieval import knn
     rng = np.random.default_rng(0)
     q = rng.standard_normal((nq, d), dtype=np.float32); t = rng.standard_normal((nt, d), dtype=np.float32)
     r, s = timed(knn, q, t, 1, kind=kind)

@@ -38,7 +38,7 @@ def cpu_figures():
     from pytorch_metric_learning.losses import SupConLoss
     from clippings.models import ClippingsModel
     from clippings.records import read_records
-    from clippings.train import clip_loss
+    from clippings.training import clip_loss
     cfg = yaml.safe_load((ROOT / 'replication/configs/sample_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)

@@ -12,8 +12,8 @@ from fastcore.script import anno_parser
 from .files import check_output
 from .records import RecordWarning, fingerprint, load_records, text_columns, write_records
 from .synth import SampleConfig, build_sample_data
-from .link import Threshold, higher_is_better, link_knn, load_vectors
-from . import cluster as clustering
+from .retrieval import Threshold, higher_is_better, link_knn, load_vectors
+from . import clustering
 
 # %% auto #0
 __all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'ocr', 'link', 'cluster', 'train', 'embed', 'replicate', 'main']
@@ -181,12 +181,12 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
 
 # %% ../nbs/12_cli.ipynb #8dc9fda0
 @command
-def train(config:str=None, # YAML training config: model, data sets, stages (see `clippings.train.TrainConfig`)
+def train(config:str=None, # YAML training config: model, data sets, stages (see `clippings.training.TrainConfig`)
           output_dir:str=None, # write here instead of the config's output_dir
           no_resume:bool=False, # train every stage again, even those finished or interrupted earlier
          ):
     "Run a chain of training stages (CLIP pretraining, SupCon) from a YAML config"
-    from clippings.train import TrainConfig, train as run_chain
+    from clippings.training import TrainConfig, train as run_chain
     if config is None: raise ValueError('give the training config: clippings train --config FILE.yaml')
     cfg = TrainConfig.from_yaml(config, **({'output_dir': output_dir} if output_dir else {}))
     for stage, path in run_chain(cfg, resume=not no_resume).items(): print(f"{stage}: {path}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 from .files import atomic_path, image_file, read_npz
-from .link import pool
+from .retrieval import pool
 from .models import ClippingsModel, model_fingerprint
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Embeddings:
         return pool(self.image, self.text, im_wt)
 
     def save(self, path) -> Path:
-        "Write an `.npz` (record_id, image, text, content hashes, meta) atomically; `clippings.link.load_vectors` reads it"
+        "Write an `.npz` (record_id, image, text, content hashes, meta) atomically; `clippings.retrieval.load_vectors` reads it"
         path = embedding_path(path)
         arrays = {k: v for k, v in dict(image=self.image, text=self.text, image_keys=self.image_keys, text_keys=self.text_keys).items() if v is not None}
         with atomic_path(path) as tmp, open(tmp, 'wb') as f:

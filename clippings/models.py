@@ -393,7 +393,7 @@ BACKBONES = {c.kind: c for c in (HFDualEncoder, JapaneseCLIP, SmallDualEncoder)}
 
 # %% ../nbs/03_models.ipynb #7bd698db
 def pool_embeddings(image:torch.Tensor, text:torch.Tensor, im_wt:float) -> torch.Tensor:
-    "normalize(im_wt·image + (1−im_wt)·text) for unit image and text embeddings (torch; see `clippings.link.pool` for arrays)"
+    "normalize(im_wt·image + (1−im_wt)·text) for unit image and text embeddings (torch; see `clippings.retrieval.pool` for arrays)"
     if not 0 <= im_wt <= 1: raise ValueError(f'im_wt must be within [0, 1], got {im_wt}')
     return F.normalize(im_wt * image + (1 - im_wt) * text, dim=-1)
 

@@ -20,7 +20,7 @@ from pydantic.dataclasses import dataclass
 
 from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
 from .records import fingerprint, make_gallery, read_records
-from .link import link_knn
+from .retrieval import link_knn
 from .metrics import Estimate, bootstrap, top1_correct
 
 REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clone the package is installed from (editable)
@@ -33,7 +33,7 @@ _STRICT = ConfigDict(extra='forbid', allow_inf_nan=False)
 class TaskData:
     "One task of a profile: its record table and the training config of its models"
     records:str # record table (or CLIPPINGS-layout folder) of the task
-    train:str # YAML training config (`clippings.train.TrainConfig`) whose stages make the task's models
+    train:str # YAML training config (`clippings.training.TrainConfig`) whose stages make the task's models
     vit:str|None=None # YAML training config of the image-only ViT baseline (`clippings.vit`), if the task has that row
 
 # %% ../nbs/10_replicate.ipynb #3c3a9226
@@ -74,7 +74,7 @@ def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
     "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step per stage, without mining"
-    from clippings.train import TrainConfig
+    from clippings.training import TrainConfig
     folder = task if which == 'train' else f'{task}_{which}'
     cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
     if profile.smoke:
@@ -82,7 +82,7 @@ def train_config(profile:Profile, task:str,
     return cfg
 
 # %% ../nbs/10_replicate.ipynb #9c74ac2e
-def embed_task(models:dict, # stage name -> model folder (from `clippings.train.train`)
+def embed_task(models:dict, # stage name -> model folder (from `clippings.training.train`)
                records:pd.DataFrame, # the task's records
                cache, # folder for the embedding files (one per model; reused while the model is unchanged)
                text_cols=('text',), # OCR columns to embed
@@ -203,7 +203,7 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
             ) -> TaskRun:
     "Train what the rows need (reusing finished stages), embed every record with every model, and compute the pixel floor"
     from clippings.models import ClippingsModel, thumbnail_vectors
-    from clippings.train import train
+    from clippings.training import train
     records = read_records(getattr(profile, task).records, verify_images=False)
     models = train(train_config(profile, task), progress=False)
     if getattr(profile, task).vit: models.update(train(train_config(profile, task, 'vit'), progress=False))

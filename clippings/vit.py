@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_vit.ipynb #32e9c04f
 from __future__ import annotations
-from .train import TrainConfig
+from .training import TrainConfig
 
 # %% auto #0
 __all__ = ['VIT_PAPER', 'VIT_SMALL', 'vit_config']

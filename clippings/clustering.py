@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.metrics import adjusted_rand_score
 from tqdm import tqdm
 
-from .link import as_unit_vectors, pool
+from .retrieval import as_unit_vectors, pool
 from .rules import jaccard, ngram_matrix
 
 # %% ../nbs/09_cluster.ipynb #d4ab71fd

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records
-from .link import knn, link_knn
+from .retrieval import knn, link_knn
 from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
 
