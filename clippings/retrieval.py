@@ -87,9 +87,11 @@ class Threshold:
         if np.isnan(self.value): raise ValueError('the no-match threshold is NaN: give a number (every query would become a no-match)')
 
     def passes(self, scores) -> np.ndarray:
-        "Which scores count as a match"
-        s = np.asarray(scores, dtype=float)
-        return s >= self.value if self.higher_is_better else s <= self.value
+        "Which scores count as a match, compared at the scores' precision (a float32 score of 0.2 passes a threshold of 0.2)"
+        s = np.asarray(scores)
+        s = s if np.issubdtype(s.dtype, np.floating) else s.astype(float)
+        t = s.dtype.type(self.value)
+        return s >= t if self.higher_is_better else s <= t
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
