@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 JP_FONTS := fonts-ipafont fonts-ipaexfont fonts-takao fonts-vlgothic fonts-noto-cjk fonts-kouzan-mouhitsu fonts-motoya-l-cedar fonts-komatuna
 
-.PHONY: install fonts ocr-engine lexicon test test-slow export readme docs docs-check lab replicate clean distclean
+.PHONY: install fonts ocr-engine lexicon test test-slow export readme docs docs-check lab replicate pretrained clean distclean
 
 ## install: .venv with the package (editable, dev extras), the `clippings` Jupyter kernel, and Japanese fonts
 install:
@@ -73,6 +73,9 @@ lab:
 PROFILE ?= sample
 replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (PROFILE=paper for the real data on a GPU)
 	$(BIN)/clippings replicate --profile $(PROFILE)
+
+pretrained:  # train the shipped model clippings-ja-small from scratch and write it with its card into clippings/data/models/
+	$(BIN)/python -c "from clippings.pretrained import build_pretrained; print(build_pretrained())"
 
 clean:
 	rm -rf _build build dist *.egg-info .pytest_cache
