@@ -6,7 +6,7 @@
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
            'dedup']
 
-# %% ../nbs/14_api.ipynb #f18bc28e
+# %% ../nbs/14_api.ipynb #c8a8ebfd
 import logging, os
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .metrics import bootstrap
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #37387642
+# %% ../nbs/14_api.ipynb #c8d248de
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,7 +34,7 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #b95b3607
+# %% ../nbs/14_api.ipynb #7eb85a1a
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
     used = []
@@ -68,7 +68,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #06413a83
+# %% ../nbs/14_api.ipynb #e0715af7
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -95,11 +95,11 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #d9850956
+# %% ../nbs/14_api.ipynb #67862f41
 _caches:dict = {}
 
-def _cache(model:ClippingsModel, what:str) -> VectorCache:
-    fp = model_fingerprint(model)
+def _cache(fp:str, what:str) -> VectorCache:
+    "The cache of one model fingerprint and modality, read from disk once per process"
     key = (fp, what, str(cache_dir()))
     if key not in _caches: _caches[key] = VectorCache(fp, what)
     return _caches[key]
@@ -117,16 +117,17 @@ def embed_table(df:pd.DataFrame, # the user's table
     text, image = _columns({name: df}, text, image)
     recs = _records(df, name, text, image, root)
     img = txt = None
+    fp = model_fingerprint(model)
     if image is not None:
         files = [image_file(p, recs.attrs['root'], allow_outside_root=True) for p in recs.image_path]
         embed = lambda ps: model.embed_images(ps, progress=progress, allow_outside_root=True)
-        img = _cache(model, 'image').lookup([content_hash(f.read_bytes()) for f in files], [str(f) for f in files], embed)
+        img = _cache(fp, 'image').lookup([content_hash(f.read_bytes()) for f in files], [str(f) for f in files], embed)
     if text is not None:
         embed = lambda ts: model.embed_texts(ts, progress=progress)
-        txt = _cache(model, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
+        txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-# %% ../nbs/14_api.ipynb #c4c00cfb
+# %% ../nbs/14_api.ipynb #2d85a302
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -155,7 +156,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #e51ba44a
+# %% ../nbs/14_api.ipynb #9134c753
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -204,7 +205,7 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #0aa98b50
+# %% ../nbs/14_api.ipynb #264d22c9
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     "Per top-1 row: has a true match, top-1 is it, kept as a match, and the score"
     for col in (truth, key):
@@ -231,7 +232,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #318331ca
+# %% ../nbs/14_api.ipynb #ad3c333b
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -245,7 +246,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #10f2e67c
+# %% ../nbs/14_api.ipynb #1411649d
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CONFIG', 'im_wt_sweep', 'zero_shot_scores', 'release', 'build_pretrained']
 
-# %% ../nbs/15_pretrained.ipynb #5023a6c3
+# %% ../nbs/15_pretrained.ipynb #b570b403
 import json, os, platform
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from .embed import embed_records
 from .training import TrainConfig, train
 from .replicate import estimate, top1_links
 
-# %% ../nbs/15_pretrained.ipynb #98cb5bdc
+# %% ../nbs/15_pretrained.ipynb #ab553ed8
 def im_wt_sweep(model:ClippingsModel, # the model
                 records:pd.DataFrame, # a labelled record table with images and text
                 split:str='val', # the split whose records are queries and gallery
@@ -32,7 +32,7 @@ def im_wt_sweep(model:ClippingsModel, # the model
     rows = [dict(im_wt=w, top1=top1_links(sub, split, emb.pooled(w)).query('has_match')['correct'].mean()) for w in weights]
     return pd.DataFrame(rows)
 
-# %% ../nbs/15_pretrained.ipynb #4a48026b
+# %% ../nbs/15_pretrained.ipynb #447e5858
 def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the pooled row's)
                      records:pd.DataFrame, # a linkage record table (sources and targets)
                      split:str='test', # the split whose sources are the queries
@@ -51,7 +51,7 @@ def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the poole
             rows.append(dict(method=name, ocr=col, **estimate(top['correct'], n_boot, seed)))
     return pd.DataFrame(rows)
 
-# %% ../nbs/15_pretrained.ipynb #802c0900
+# %% ../nbs/15_pretrained.ipynb #49352cc8
 def _card(name, model, chain, sweep, scores, seconds) -> str:
     "The model card (Markdown)"
     fmt = lambda r: f"{r['value']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
@@ -68,7 +68,8 @@ trained from scratch by `make pretrained` (`clippings.pretrained.build_pretraine
 
 Only synthetic data made by the package (`clippings.synth`): renders of firm names in the machine's Japanese fonts,
 degraded like scans and read by Tesseract, random lines of name characters, and firm names with OCR errors learned from
-Tesseract's readings. No record of the sample's linkage table is used. Wall time {seconds / 60:.1f} minutes on
+Tesseract's readings (data fingerprints: {', '.join(f'{k} `{v}`' for k, v in model.meta.get('data', {}).items())}). No record of
+the sample's linkage table is used. Wall time {seconds / 60:.1f} minutes on
 {os.cpu_count()} CPU cores ({platform.machine()}, torch {torch.__version__}, {'a GPU' if torch.cuda.is_available() else 'no GPU'}).
 
 {chain.to_markdown()}
@@ -90,9 +91,9 @@ searched among all targets), beside the Levenshtein rules on the same queries:
 
 Trained for Japanese printed names of up to about 16 characters in a 64 px re-flowed crop; long lines lose characters
 beyond the 4 × 4 cells. Its fonts, vocabulary and OCR errors are those of the synthetic generator: on real scans with other
-typefaces or engines, fine-tune it on labelled pairs (`clippings.train`) and check it on a labelled sample
-(`clippings.evaluate`). A held-out synthetic test set (fonts, lexicon entries and OCR settings unseen in training) is not
-yet part of this card.
+typefaces or engines, check it on a labelled sample (`clippings.evaluate`) and fine-tune it on labelled records (a
+`clippings train` config with `model: {{pretrained: clippings-ja-small}}`). A held-out synthetic test set (fonts,
+lexicon entries and OCR settings unseen in training) is not yet part of this card.
 """
 
 def release(model_dir, # the trained model folder (the chain's last stage)
@@ -114,7 +115,7 @@ def release(model_dir, # the trained model folder (the chain's last stage)
     scores.to_csv(dest / 'scores.csv', index=False)
     return dest
 
-# %% ../nbs/15_pretrained.ipynb #4c2e5361
+# %% ../nbs/15_pretrained.ipynb #0d834541
 CONFIG = 'clippings/data/models/clippings-ja-small.yaml'  # relative to the repository
 
 def build_pretrained(config=CONFIG, # the training config

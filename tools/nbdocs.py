@@ -109,10 +109,13 @@ def process(path: Path):
 
 
 def doc_notebooks():
-    "The notebooks of the site in reading order: the home page, the method, the numbered modules, then sub-folders"
+    "The notebooks of the site in reading order: the home page, the tutorials, the method, the numbered modules, then other sub-folders"
     nbs = sorted(p for p in NBS.rglob('*.ipynb') if not any(part.startswith(('_', '.')) for part in p.relative_to(NBS).parts))
-    first = {'index.ipynb': 0, 'method.ipynb': 1}
-    return sorted(nbs, key=lambda p: (len(p.relative_to(NBS).parts), first.get(p.name, 2), str(p)))
+    def place(p):
+        rel = p.relative_to(NBS)
+        if rel.parts[0] == 'tutorials': return 1
+        return {'index.ipynb': 0, 'method.ipynb': 2}.get(str(rel), 3 if len(rel.parts) == 1 else 4)
+    return sorted(nbs, key=lambda p: (place(p), str(p)))
 
 
 def toctree_cell(paths):
