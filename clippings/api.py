@@ -6,7 +6,7 @@
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
            'dedup']
 
-# %% ../nbs/14_api.ipynb #c8a8ebfd
+# %% ../nbs/14_api.ipynb #4cef8279
 import logging, os
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .metrics import bootstrap
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #c8d248de
+# %% ../nbs/14_api.ipynb #ec7bd8c4
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,9 +34,12 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #7eb85a1a
+# %% ../nbs/14_api.ipynb #b603aac4
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
+    for name, df in frames.items():
+        dup = df.columns[df.columns.duplicated()].unique().tolist()
+        if dup: raise ValueError(f'{name}: duplicate column names {dup}; rename them first')
     used = []
     for col, kind in ((text, 'text'), (image, 'image')):
         have = [name for name, df in frames.items() if col is not None and col in df.columns]
@@ -68,7 +71,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #e0715af7
+# %% ../nbs/14_api.ipynb #bb61f8db
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -95,7 +98,7 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #67862f41
+# %% ../nbs/14_api.ipynb #3d60e6fd
 _caches:dict = {}
 
 def _cache(fp:str, what:str) -> VectorCache:
@@ -127,7 +130,7 @@ def embed_table(df:pd.DataFrame, # the user's table
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-# %% ../nbs/14_api.ipynb #2d85a302
+# %% ../nbs/14_api.ipynb #e31c6810
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -156,7 +159,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #9134c753
+# %% ../nbs/14_api.ipynb #64c9ecc1
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -205,7 +208,7 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #264d22c9
+# %% ../nbs/14_api.ipynb #d71a321f
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     "Per top-1 row: has a true match, top-1 is it, kept as a match, and the score"
     for col in (truth, key):
@@ -232,7 +235,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #ad3c333b
+# %% ../nbs/14_api.ipynb #347a910b
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -246,7 +249,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #1411649d
+# %% ../nbs/14_api.ipynb #085a4fdc
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column
