@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
-           'dedup']
+           'dedup', 'train']
 
-# %% ../nbs/14_api.ipynb #4cef8279
+# %% ../nbs/14_api.ipynb #b4ef9afc
 import logging, os
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .metrics import bootstrap
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #ec7bd8c4
+# %% ../nbs/14_api.ipynb #00a85cd5
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,7 +34,7 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #b603aac4
+# %% ../nbs/14_api.ipynb #d3e4c404
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
     for name, df in frames.items():
@@ -71,7 +71,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #bb61f8db
+# %% ../nbs/14_api.ipynb #6e4a4dcf
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -98,7 +98,7 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #3d60e6fd
+# %% ../nbs/14_api.ipynb #cbbd88f2
 _caches:dict = {}
 
 def _cache(fp:str, what:str) -> VectorCache:
@@ -130,7 +130,7 @@ def embed_table(df:pd.DataFrame, # the user's table
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-# %% ../nbs/14_api.ipynb #e31c6810
+# %% ../nbs/14_api.ipynb #f9a86e82
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -159,7 +159,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #64c9ecc1
+# %% ../nbs/14_api.ipynb #8d1448c3
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -208,7 +208,7 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #d71a321f
+# %% ../nbs/14_api.ipynb #df0c2f26
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     "Per top-1 row: has a true match, top-1 is it, kept as a match, and the score"
     for col in (truth, key):
@@ -235,7 +235,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #347a910b
+# %% ../nbs/14_api.ipynb #b0d6829e
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -249,7 +249,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #085a4fdc
+# %% ../nbs/14_api.ipynb #459a8131
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column
@@ -284,3 +284,60 @@ def dedup(df:pd.DataFrame, # the records
     keep = c[~c['cluster_id'].duplicated()].copy()
     keep['duplicates'] = keep['cluster_id'].map(others)
     return keep
+
+# %% ../nbs/14_api.ipynb #a567bc97
+def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Threshold:
+    "The no-match threshold tuned on the val entities: one query each, half of them absent from the gallery"
+    from clippings.embed import embed_records
+    val = recs[recs['split'] == 'val'].sort_values('record_id')
+    ents = np.array(sorted(set(val['entity_id'])))
+    absent = set(np.random.default_rng(seed).choice(ents, len(ents) // 2, replace=False))
+    queries = val.drop_duplicates('entity_id')
+    gallery = val[~val['record_id'].isin(queries['record_id']) & ~val['entity_id'].isin(absent)]
+    if len(gallery) == 0: raise ValueError('labelled: too few held-out records to tune a threshold (give more entities with two or more records)')
+    sub = pd.concat([queries, gallery]); sub.attrs = recs.attrs
+    emb = embed_records(model, sub, progress=False)
+    v = emb.pooled(model.im_wt) if emb.image is not None and emb.text is not None else emb.image if emb.image is not None else emb.text
+    r = knn(v[:len(queries)], v[len(queries):], 1)
+    best = gallery['entity_id'].to_numpy()[r.index[:, 0]]
+    has = ~queries['entity_id'].isin(absent).to_numpy()
+    return _tune_on_scores(r.score[:, 0], has & (best == queries['entity_id'].to_numpy()), has, True)
+
+def train(labelled:pd.DataFrame, # records with a label column: rows sharing a label are the same entity
+          model='clippings-ja-small', # the model to start from (anything `load_model` takes but a rule)
+          label:str='entity', # the label column
+          text:str|None='ocr', # OCR column
+          image:str|None='crop_path', # crop-path column
+          out='runs/finetune', # folder of the run; the fine-tuned model is written to `out/finetune/model`
+          epochs:int=3, # passes over the training entities
+          lr:float=5e-5, # peak learning rate
+          batch_size:int=60, # records per batch (a multiple of 6: hard-negative groups of 3 entities × 2 records)
+          val_fraction:float=.2, # share of the entities held out for selection and the threshold
+          root=None, # folder relative image paths start from
+          seed:int=0, # seed of the split and the training
+          progress:bool=True, # progress bars
+         ) -> Path:
+    "Fine-tune a model on labelled records, select it and tune its no-match threshold on held-out entities; returns the model folder"
+    from clippings.records import split_entities, validate_records, write_records
+    from clippings.training import train as train_chain
+    text, image = _columns({'labelled': labelled}, text, image)
+    if label not in labelled.columns: raise ValueError(f'labelled: no label column {label!r} (columns are {list(labelled.columns)}); name it with label=')
+    unlabelled = np.flatnonzero(labelled[label].isna().to_numpy())
+    if len(unlabelled): raise ValueError(f"labelled: {len(unlabelled)} rows have no {label!r} (rows {', '.join(map(str, unlabelled[:10]))}); label them or leave them out")
+    start = load_model(model)
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    recs = _records(labelled, 'labelled', text, image, root)
+    if image is not None: recs['image_path'] = [str(image_file(p, recs.attrs['root'], allow_outside_root=True)) for p in recs['image_path']]
+    recs = recs.assign(text=recs['text'] if text else '', entity_id=labelled[label].astype(str).to_numpy(), side='both', split='train')
+    recs = validate_records(recs, source='labelled', verify_images=False, allow_outside_root=True)
+    recs = split_entities(recs, {'train': 1 - val_fraction, 'val': val_fraction}, seed)
+    recs.attrs['allow_outside_root'] = True
+    start.save_pretrained(out / 'start')
+    data = write_records(recs, out / 'labelled.parquet')
+    w = start.im_wt if text and image else 1. if image else 0.
+    stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size, m=2, warmup_steps=10)
+    folder = train_chain(dict(seed=seed, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
+                              allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
+    tuned = ClippingsModel.from_pretrained(folder)
+    tuned.meta['threshold'] = _heldout_threshold(tuned, recs, seed).to_dict()
+    return tuned.save_pretrained(folder)
