@@ -6,7 +6,7 @@
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
            'dedup', 'train']
 
-# %% ../nbs/14_api.ipynb #b4ef9afc
+# %% ../nbs/14_api.ipynb #f821b278
 import logging, os
 from pathlib import Path
 
@@ -18,11 +18,11 @@ from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, pool, tune_threshold as _tune_on_scores
 from .rules import RULES, rule_link
 from .clustering import cluster as _cluster_records
-from .metrics import bootstrap
+from .metrics import bootstrap, nomatch_correct, top1_correct
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #00a85cd5
+# %% ../nbs/14_api.ipynb #74b996a7
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,7 +34,7 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #d3e4c404
+# %% ../nbs/14_api.ipynb #d8385745
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
     for name, df in frames.items():
@@ -71,7 +71,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #6e4a4dcf
+# %% ../nbs/14_api.ipynb #7eb3dee3
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -98,7 +98,7 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #cbbd88f2
+# %% ../nbs/14_api.ipynb #e7b0eb89
 _caches:dict = {}
 
 def _cache(fp:str, what:str) -> VectorCache:
@@ -130,7 +130,7 @@ def embed_table(df:pd.DataFrame, # the user's table
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-# %% ../nbs/14_api.ipynb #f9a86e82
+# %% ../nbs/14_api.ipynb #2e5ba22f
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -159,7 +159,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #8d1448c3
+# %% ../nbs/14_api.ipynb #8070aba8
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -208,16 +208,18 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #df0c2f26
+# %% ../nbs/14_api.ipynb #6046b9b3
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
-    "Per top-1 row: has a true match, top-1 is it, kept as a match, and the score"
+    "Per top-1 row: has a true match, top-1 is it, kept as a match, right decision, and the score (by `clippings.metrics`)"
     for col in (truth, key):
         if col not in links.columns: raise ValueError(f'links: no column {col!r} (columns are {list(links.columns)})')
     top = links[links['rank'].isna() | (links['rank'] == 1)] if 'rank' in links.columns else links  # no rank: a row without candidates
-    has = top[truth].notna().to_numpy()
-    right = has & (top[truth].astype(str).to_numpy() == top[key].astype(str).to_numpy()) & top[key].notna().to_numpy()
     kept = top['is_match'].fillna(False).astype(bool).to_numpy() if 'is_match' in top.columns else np.ones(len(top), bool)
-    return pd.DataFrame({'has_match': has, 'correct': right, 'kept': kept, 'score': top['score'].to_numpy()})
+    rows = list(range(len(top)))
+    true_keys = {i: {str(t)} if pd.notna(t) else set() for i, t in zip(rows, top[truth])}
+    pred = pd.DataFrame({'query_id': rows, 'target_id': [str(t) if pd.notna(t) else None for t in top[key]], 'is_match': kept})
+    return pd.DataFrame({'has_match': [bool(true_keys[i]) for i in rows], 'correct': top1_correct(pred, true_keys, rows).to_numpy(),
+                         'kept': kept, 'decided_right': nomatch_correct(pred, true_keys, rows).to_numpy(), 'score': top['score'].to_numpy()})
 
 def evaluate(links:pd.DataFrame, # `link`'s output
              truth:str, # column (from the left table) with each row's true right key; missing = no match
@@ -227,7 +229,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
             ) -> pd.DataFrame:
     "Top-1 accuracy, no-match accuracy, precision and recall of the kept links, each with a 95% interval"
     o = _top1_outcome(links, truth, key)
-    per_unit = {'top-1 accuracy': o.correct[o.has_match], 'no-match accuracy': np.where(o.kept, o.correct, ~o.has_match),
+    per_unit = {'top-1 accuracy': o.correct[o.has_match], 'no-match accuracy': o.decided_right,
                 'precision': o.correct[o.kept], 'recall': (o.correct & o.kept)[o.has_match]}
     rows = []
     for name, v in per_unit.items():
@@ -235,7 +237,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #b0d6829e
+# %% ../nbs/14_api.ipynb #d81a4344
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -249,7 +251,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #459a8131
+# %% ../nbs/14_api.ipynb #8e31b1dd
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column
@@ -285,7 +287,7 @@ def dedup(df:pd.DataFrame, # the records
     keep['duplicates'] = keep['cluster_id'].map(others)
     return keep
 
-# %% ../nbs/14_api.ipynb #a567bc97
+# %% ../nbs/14_api.ipynb #ffe1d7a3
 def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Threshold:
     "The no-match threshold tuned on the val entities: one query each, half of them absent from the gallery"
     from clippings.embed import embed_records
