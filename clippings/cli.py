@@ -4,10 +4,11 @@
 
 # %% ../nbs/12_cli.ipynb #4c56af66
 from __future__ import annotations
-import logging, math, sys, traceback, warnings
+import logging, sys, traceback, warnings
 from pathlib import Path
 
-from fastcore.script import anno_parser
+import pandas as pd
+from fastcore.script import Param, anno_parser
 
 from .files import check_output
 from .records import RecordWarning, fingerprint, load_records, text_columns, write_records
@@ -121,8 +122,9 @@ def _subset(df, split):
 
 # %% ../nbs/12_cli.ipynb #e347ec03
 @command
-def link(records:str, # record table or CLIPPINGS-layout folder with the queries (side 'source') and, unless --targets, the targets
-         out:str, # file to write the links to (.csv or .parquet)
+def link(records:str, # record table or CLIPPINGS-layout folder with the queries (side 'source') and, unless --targets, the targets; with --model: the LEFT table
+         out:str, # file to write the links to (.csv or .parquet); with --model: the RIGHT table, then the output file
+         final:Param('with --model: the file to write the links to', str, opt=False, nargs='?')=None,
          targets:str=None, # a separate record table of targets (default: the records with side 'target')
          split:str=None, # link only the queries of this split (default: every query)
          method:str='levenshtein', # a rule: levenshtein, levenshtein_norm, stroke, stroke_paper, jaccard (ignored with --embeddings)
@@ -132,8 +134,13 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
          k:int=1, # candidates per query
          threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
          allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+         model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
+         text:str='ocr', # with --model: the OCR column of both tables
+         image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
         ):
-    "Link every query to its k best targets by a rule or by embeddings"
+    "Link every query to its k best targets by a rule or by embeddings; with --model, every row of LEFT to RIGHT"
+    if model is not None: return _link_tables(records, out, final, model, text, image, k, threshold)
+    if final is not None: raise ValueError(f'three paths ({records}, {out}, {final}) are LEFT RIGHT OUT, which need --model')
     check_output(out, records, targets, embeddings)
     if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
     df = load_records(records, allow_outside_root=allow_outside_root)
@@ -148,6 +155,23 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
         t = Threshold(threshold, higher_is_better(None if embeddings else method))
         links['is_match'] = (links['rank'] == 1) & t.passes(links['score'])
     print(f"{len(queries)} queries x {len(tgt)} targets ({'embeddings' if embeddings else method}) -> {write_records(links, out)}")
+
+# %% ../nbs/12_cli.ipynb #999d62ca
+def _read_frame(path) -> pd.DataFrame:
+    "Any table of a user's (.csv/.parquet), read as it is"
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'{path}: no such file')
+    if path.suffix.lower() == '.csv': return pd.read_csv(path)
+    if path.suffix.lower() in ('.parquet', '.pq'): return pd.read_parquet(path)
+    raise ValueError(f'{path}: unsupported file type (expected .csv or .parquet)')
+
+def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None):
+    "`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; image paths start in the working directory"
+    if out is None: raise ValueError('--model links two tables: give LEFT RIGHT OUT')
+    check_output(out, left, right)
+    from clippings.api import link as link_frames
+    links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text, image=image, k=k, threshold=threshold)
+    print(f"{len(links)} links of {left} to {right} ({model}); {int(links['is_match'].sum())} kept as matches -> {write_records(links, out)}")
 
 # %% ../nbs/12_cli.ipynb #8e68ac24
 @command
