@@ -6,7 +6,7 @@
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
            'dedup', 'train']
 
-# %% ../nbs/14_api.ipynb #f821b278
+# %% ../nbs/14_api.ipynb #12464835
 import logging, os
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .metrics import bootstrap, nomatch_correct, top1_correct
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #74b996a7
+# %% ../nbs/14_api.ipynb #8559619c
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,7 +34,7 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #d8385745
+# %% ../nbs/14_api.ipynb #4c0a588f
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
     for name, df in frames.items():
@@ -71,7 +71,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #7eb3dee3
+# %% ../nbs/14_api.ipynb #fb138f37
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -98,7 +98,7 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #e7b0eb89
+# %% ../nbs/14_api.ipynb #46e1e360
 _caches:dict = {}
 
 def _cache(fp:str, what:str) -> VectorCache:
@@ -116,21 +116,28 @@ def embed_table(df:pd.DataFrame, # the user's table
                 progress:bool=True, # progress bars while embedding
                ) -> tuple[np.ndarray|None, np.ndarray|None]:
     "Unit image and text vectors of every row (None for a modality not used), computed once per distinct content"
-    model = load_model(model)
     text, image = _columns({name: df}, text, image)
-    recs = _records(df, name, text, image, root)
+    return _embed_records(_records(df, name, text, image, root), load_model(model), progress)
+
+def _embed_records(recs:pd.DataFrame, model:ClippingsModel, progress:bool) -> tuple[np.ndarray|None, np.ndarray|None]:
+    "Image and text vectors of `_records` output through the model's caches"
     img = txt = None
     fp = model_fingerprint(model)
-    if image is not None:
+    if 'image_path' in recs.columns:
         files = [image_file(p, recs.attrs['root'], allow_outside_root=True) for p in recs.image_path]
         embed = lambda ps: model.embed_images(ps, progress=progress, allow_outside_root=True)
         img = _cache(fp, 'image').lookup([content_hash(f.read_bytes()) for f in files], [str(f) for f in files], embed)
-    if text is not None:
+    if 'text' in recs.columns:
         embed = lambda ts: model.embed_texts(ts, progress=progress)
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-# %% ../nbs/14_api.ipynb #2e5ba22f
+def _pooled(img, txt, model:ClippingsModel, im_wt:float|None) -> np.ndarray:
+    "One vector per row: both modalities pooled with `im_wt` (default the model's), or the one there is"
+    if img is None or txt is None: return img if img is not None else txt
+    return pool(img, txt, model.im_wt if im_wt is None else im_wt)
+
+# %% ../nbs/14_api.ipynb #ff06c79c
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -159,7 +166,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #8070aba8
+# %% ../nbs/14_api.ipynb #c47295ea
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -180,10 +187,7 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
     m = None if rule else load_model(model)
     lrec, rrec = _records(left, 'left', text, image, root), _records(right, 'right', text, image, root)
     lvec = rvec = None
-    if m is not None:
-        w = (m.im_wt if im_wt is None else im_wt) if text and image else 1. if image else 0.
-        (li, lt), (ri, rt) = (embed_table(df, m, text, image, name, root, progress) for df, name in ((left, 'left'), (right, 'right')))
-        lvec, rvec = (pool(i, t, w) if i is not None and t is not None else i if i is not None else t for i, t in ((li, lt), (ri, rt)))
+    if m is not None: lvec, rvec = (_pooled(*_embed_records(recs, m, progress), m, im_wt) for recs in (lrec, rrec))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
         if len(rpos) == 0: unmatched += len(lpos); parts.append(pd.DataFrame({'left': lpos})); continue
@@ -208,7 +212,7 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #6046b9b3
+# %% ../nbs/14_api.ipynb #623171fc
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     "Per top-1 row: has a true match, top-1 is it, kept as a match, right decision, and the score (by `clippings.metrics`)"
     for col in (truth, key):
@@ -237,7 +241,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #d81a4344
+# %% ../nbs/14_api.ipynb #f737481f
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -251,7 +255,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #8e31b1dd
+# %% ../nbs/14_api.ipynb #bd0c0b3d
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column
@@ -271,10 +275,7 @@ def cluster(df:pd.DataFrame, # the records
         m = load_model(model)
         threshold = m.meta.get('cluster_threshold') if threshold is None else threshold
         if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.clustering.tune_slink)')
-        img, txt = embed_table(df, m, text, image, 'df', root, progress)
-        w = (m.im_wt if im_wt is None else im_wt) if img is not None and txt is not None else 1. if img is not None else 0.
-        vec = pool(img, txt, w) if img is not None and txt is not None else img if img is not None else txt
-        got = _cluster_records(recs, vec, threshold)
+        got = _cluster_records(recs, _pooled(*_embed_records(recs, m, progress), m, im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
 
 def dedup(df:pd.DataFrame, # the records
@@ -287,7 +288,7 @@ def dedup(df:pd.DataFrame, # the records
     keep['duplicates'] = keep['cluster_id'].map(others)
     return keep
 
-# %% ../nbs/14_api.ipynb #ffe1d7a3
+# %% ../nbs/14_api.ipynb #66d3529b
 def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Threshold:
     "The no-match threshold tuned on the val entities: one query each, half of them absent from the gallery"
     from clippings.embed import embed_records
@@ -299,7 +300,7 @@ def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Thr
     if len(gallery) == 0: raise ValueError('labelled: too few held-out records to tune a threshold (give more entities with two or more records)')
     sub = pd.concat([queries, gallery]); sub.attrs = recs.attrs
     emb = embed_records(model, sub, progress=False)
-    v = emb.pooled(model.im_wt) if emb.image is not None and emb.text is not None else emb.image if emb.image is not None else emb.text
+    v = _pooled(emb.image, emb.text, model, None)
     r = knn(v[:len(queries)], v[len(queries):], 1)
     best = gallery['entity_id'].to_numpy()[r.index[:, 0]]
     has = ~queries['entity_id'].isin(absent).to_numpy()

@@ -188,8 +188,12 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
             approximate:bool=False, # approximate SLINK (IVF cells) for very large tables
             dedup:bool=False, # write one record per cluster, listing its duplicates
             allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+            model:str=None, # cluster a table of any columns as `clippings.cluster` does: a shipped model, a model folder, or jaccard
+            text:str='ocr', # with --model: the OCR column
+            image:str='crop_path', # with --model: the crop-path column (absent: text alone)
            ):
-    "Cluster records by single linkage on embeddings, or by caption Jaccard"
+    "Cluster records by single linkage on embeddings, or by caption Jaccard; with --model, any table"
+    if model is not None: return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap)
     check_output(out, records, embeddings)
     df = _subset(load_records(records, allow_outside_root=allow_outside_root), split)
     vectors = None
@@ -202,6 +206,17 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
     result = clustering.dedup(df, **kwargs) if dedup else clustering.cluster(df, **kwargs)
     if 'duplicate_ids' in result: result['duplicate_ids'] = result['duplicate_ids'].map(' '.join)
     print(f"{len(df)} records -> {result['cluster_id'].nunique()} clusters -> {write_records(result, out)}")
+
+# %% ../nbs/12_cli.ipynb #78f35780
+def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold:float|None, im_wt:float|None, dedup:bool, n:int, overlap:float):
+    "`clippings cluster TABLE OUT --model M [--dedup]`: `clippings.cluster` or `dedup` on a table of any columns"
+    check_output(out, table)
+    from clippings import api
+    opts = dict(n=n, overlap=overlap) if model == 'jaccard' else dict(threshold=threshold, im_wt=im_wt)
+    df = _read_frame(table)
+    result = (api.dedup if dedup else api.cluster)(df, model=model, text=text, image=image, **opts)
+    if 'duplicates' in result: result['duplicates'] = result['duplicates'].map(lambda rows: ' '.join(map(str, rows)))
+    print(f"{len(df)} rows of {table} -> {result['cluster_id'].nunique()} clusters ({model}) -> {write_records(result, out)}")
 
 # %% ../nbs/12_cli.ipynb #8dc9fda0
 @command
