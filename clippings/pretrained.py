@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CONFIG', 'im_wt_sweep', 'zero_shot_scores', 'release', 'build_pretrained']
 
-# %% ../nbs/15_pretrained.ipynb #b570b403
+# %% ../nbs/15_pretrained.ipynb #515ac262
 import json, os, platform
 from pathlib import Path
 
@@ -16,9 +16,9 @@ from .records import read_records
 from .models import SHIPPED_MODELS, ClippingsModel, model_fingerprint
 from .embed import embed_records
 from .training import TrainConfig, train
-from .replicate import estimate, top1_links
+from .replicate import estimate, stage_table, top1_links
 
-# %% ../nbs/15_pretrained.ipynb #ab553ed8
+# %% ../nbs/15_pretrained.ipynb #932a00bc
 def im_wt_sweep(model:ClippingsModel, # the model
                 records:pd.DataFrame, # a labelled record table with images and text
                 split:str='val', # the split whose records are queries and gallery
@@ -32,7 +32,7 @@ def im_wt_sweep(model:ClippingsModel, # the model
     rows = [dict(im_wt=w, top1=top1_links(sub, split, emb.pooled(w)).query('has_match')['correct'].mean()) for w in weights]
     return pd.DataFrame(rows)
 
-# %% ../nbs/15_pretrained.ipynb #447e5858
+# %% ../nbs/15_pretrained.ipynb #d4fae594
 def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the pooled row's)
                      records:pd.DataFrame, # a linkage record table (sources and targets)
                      split:str='test', # the split whose sources are the queries
@@ -51,7 +51,7 @@ def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the poole
             rows.append(dict(method=name, ocr=col, **estimate(top['correct'], n_boot, seed)))
     return pd.DataFrame(rows)
 
-# %% ../nbs/15_pretrained.ipynb #49352cc8
+# %% ../nbs/15_pretrained.ipynb #fcb5998f
 def _card(name, model, chain, sweep, scores, seconds) -> str:
     "The model card (Markdown)"
     fmt = lambda r: f"{r['value']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
@@ -100,7 +100,7 @@ def release(model_dir, # the trained model folder (the chain's last stage)
             dest, # the folder to write the shipped model to
             tune_on:pd.DataFrame, # labelled records to choose `im_wt` on (their 'val' split)
             evaluate_on:pd.DataFrame, # the linkage table it is scored zero-shot on (its 'test' split)
-            chain:pd.DataFrame, # the training stages (name, data, loss, epochs, seconds)
+            chain:pd.DataFrame, # the training stages (`clippings.replicate.stage_table` with their seconds)
             seconds:float, # training wall time
             name:str='clippings-ja-small', # the model's name
            ) -> Path:
@@ -115,7 +115,7 @@ def release(model_dir, # the trained model folder (the chain's last stage)
     scores.to_csv(dest / 'scores.csv', index=False)
     return dest
 
-# %% ../nbs/15_pretrained.ipynb #0d834541
+# %% ../nbs/15_pretrained.ipynb #833d9df1
 CONFIG = 'clippings/data/models/clippings-ja-small.yaml'  # relative to the repository
 
 def build_pretrained(config=CONFIG, # the training config
@@ -128,9 +128,7 @@ def build_pretrained(config=CONFIG, # the training config
     cfg = TrainConfig.from_yaml(config)
     folders = train(cfg)
     out = Path(cfg.output_dir)
-    done = {s.name: json.loads((out / s.name / 'done.json').read_text()) for s in cfg.stages}
-    chain = pd.DataFrame([dict(name=s.name, init=s.init, data=s.data, loss=s.loss, epochs=s.epochs, lr=s.lr, im_wt=s.im_wt if s.loss == 'supcon' else '—',
-                               hard_negatives=s.hard_negatives if s.loss == 'supcon' else '—', seconds=done[s.name]['seconds']) for s in cfg.stages]).set_index('name')
+    chain = stage_table(cfg).assign(seconds=[json.loads((out / s.name / 'done.json').read_text())['seconds'] for s in cfg.stages])
     import clippings
     dest = Path(dest or Path(clippings.__file__).parent / 'data' / 'models' / name)
     tune_on = read_records(cfg.data[cfg.stages[-1].data])
