@@ -6,7 +6,7 @@
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
            'dedup', 'train']
 
-# %% ../nbs/14_api.ipynb #12464835
+# %% ../nbs/14_api.ipynb #49fd3623
 import logging, os
 from pathlib import Path
 
@@ -15,14 +15,14 @@ import numpy as np, pandas as pd
 from .files import atomic_path, image_file, read_npz
 from .embed import content_hash, _lookup, _valid_rows
 from .models import ClippingsModel, model_fingerprint
-from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, pool, tune_threshold as _tune_on_scores
-from .rules import RULES, rule_link
+from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
+from .rules import RULES
 from .clustering import cluster as _cluster_records
 from .metrics import bootstrap, nomatch_correct, top1_correct
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/14_api.ipynb #8559619c
+# %% ../nbs/14_api.ipynb #dad3848e
 _loaded:dict = {}
 
 def load_model(model, # a `ClippingsModel`, a shipped model's name, a model folder, or a transformers id
@@ -34,7 +34,7 @@ def load_model(model, # a `ClippingsModel`, a shipped model's name, a model fold
     if key not in _loaded: _loaded[key] = ClippingsModel.from_pretrained(model).eval()
     return _loaded[key]
 
-# %% ../nbs/14_api.ipynb #4c0a588f
+# %% ../nbs/14_api.ipynb #4c549a52
 def _columns(frames:dict, text:str|None, image:str|None) -> tuple[str|None, str|None]:
     "The text and image columns to use: each one present in every table, absent from all, or an error"
     for name, df in frames.items():
@@ -71,7 +71,7 @@ def _records(df:pd.DataFrame, name:str, text:str|None, image:str|None, root=None
     out.attrs['root'] = Path(root) if root is not None else Path('.').resolve()
     return out
 
-# %% ../nbs/14_api.ipynb #fb138f37
+# %% ../nbs/14_api.ipynb #2b8b8ef3
 def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
@@ -98,7 +98,7 @@ class VectorCache:
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
             np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
-# %% ../nbs/14_api.ipynb #46e1e360
+# %% ../nbs/14_api.ipynb #f84c0c98
 _caches:dict = {}
 
 def _cache(fp:str, what:str) -> VectorCache:
@@ -137,7 +137,7 @@ def _pooled(img, txt, model:ClippingsModel, im_wt:float|None) -> np.ndarray:
     if img is None or txt is None: return img if img is not None else txt
     return pool(img, txt, model.im_wt if im_wt is None else im_wt)
 
-# %% ../nbs/14_api.ipynb #ff06c79c
+# %% ../nbs/14_api.ipynb #cb4b5821
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
     if isinstance(threshold, Threshold): return threshold
@@ -146,15 +146,10 @@ def _threshold(threshold, model, higher:bool) -> Threshold|None:
     return Threshold.from_dict(saved) if saved else None
 
 def _link_block(lrec, rrec, lvec, rvec, method, k) -> pd.DataFrame:
-    "Top-k (left position, right position, score, rank) of one block, by vectors or a rule"
-    k = min(k, len(rrec))
-    if lvec is None:
-        local = lambda recs: recs.assign(record_id=[f'{i:09d}' for i in range(len(recs))])
-        got = rule_link(local(lrec), local(rrec), method, 'text', k)
-        return pd.DataFrame({'left': got.query_id.astype(int), 'right': got.target_id.astype(int), 'score': got.score, 'rank': got['rank']})
-    r = knn(lvec, rvec, k)
-    return pd.DataFrame({'left': np.repeat(np.arange(len(lrec)), k), 'right': r.index.ravel(), 'score': r.score.ravel(),
-                         'rank': np.tile(np.arange(1, k + 1), len(lrec))})
+    "Top-k (left position, right position, score, rank) of one block, by vectors or a rule (`clippings.retrieval.link_knn`)"
+    local = lambda recs: recs.assign(record_id=[f'{i:09d}' for i in range(len(recs))])  # positions in the block; ties: the lower one
+    got = link_knn(local(lrec), local(rrec), min(k, len(rrec)), query_vectors=lvec, target_vectors=rvec, method=method or 'levenshtein', text_col='text')
+    return pd.DataFrame({'left': got.query_id.astype(int), 'right': got.target_id.astype(int), 'score': got.score, 'rank': got['rank']})
 
 def _blocks(left, right, block_on) -> list:
     "(left positions, right positions) per block; one block of everything without `block_on`"
@@ -166,7 +161,7 @@ def _blocks(left, right, block_on) -> list:
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
     return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
-# %% ../nbs/14_api.ipynb #c47295ea
+# %% ../nbs/14_api.ipynb #255d3d1e
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
          model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
@@ -212,7 +207,7 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     out['is_match'] = has & (threshold.passes(out['score'].fillna(np.nan)) if threshold is not None else True)
     return out
 
-# %% ../nbs/14_api.ipynb #623171fc
+# %% ../nbs/14_api.ipynb #f8e9bd92
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     "Per top-1 row: has a true match, top-1 is it, kept as a match, right decision, and the score (by `clippings.metrics`)"
     for col in (truth, key):
@@ -241,7 +236,7 @@ def evaluate(links:pd.DataFrame, # `link`'s output
         rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
-# %% ../nbs/14_api.ipynb #f737481f
+# %% ../nbs/14_api.ipynb #9208c605
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
                    truth:str, # column with each row's true right key; missing = no match
                    key:str, # column with the linked row's key
@@ -255,7 +250,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     o = o[o.score.notna()]
     return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
 
-# %% ../nbs/14_api.ipynb #bd0c0b3d
+# %% ../nbs/14_api.ipynb #00506431
 def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text:str|None='ocr', # OCR column
@@ -288,7 +283,7 @@ def dedup(df:pd.DataFrame, # the records
     keep['duplicates'] = keep['cluster_id'].map(others)
     return keep
 
-# %% ../nbs/14_api.ipynb #66d3529b
+# %% ../nbs/14_api.ipynb #caec323d
 def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Threshold:
     "The no-match threshold tuned on the val entities: one query each, half of them absent from the gallery"
     from clippings.embed import embed_records
