@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link', 'evaluate', 'tune_threshold', 'cluster',
-           'dedup', 'train']
+           'tune_cluster_threshold', 'dedup', 'train']
 
 # %% ../nbs/14_api.ipynb #49fd3623
 import logging, os
@@ -17,8 +17,8 @@ from .embed import content_hash, _lookup, _valid_rows
 from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
 from .rules import RULES
-from .clustering import cluster as _cluster_records
-from .metrics import bootstrap, nomatch_correct, top1_correct
+from .clustering import cluster as _cluster_records, tune_slink
+from .metrics import ari_bootstrap, bootstrap, nomatch_correct, pairwise_prf, top1_correct
 
 log = logging.getLogger(__name__)
 
@@ -220,14 +220,27 @@ def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
     return pd.DataFrame({'has_match': [bool(true_keys[i]) for i in rows], 'correct': top1_correct(pred, true_keys, rows).to_numpy(),
                          'kept': kept, 'decided_right': nomatch_correct(pred, true_keys, rows).to_numpy(), 'score': top['score'].to_numpy()})
 
-def evaluate(links:pd.DataFrame, # `link`'s output
-             truth:str, # column (from the left table) with each row's true right key; missing = no match
-             key:str, # column (from the right table) with the linked row's key
+def _cluster_scores(clusters:pd.DataFrame, truth:str, n_boot:int, seed:int) -> pd.DataFrame:
+    "ARI with a 95% interval (bootstrap over blocks of clusters), and pairwise precision, recall and F1"
+    if 'cluster_id' not in clusters.columns: raise ValueError("clusters: no column 'cluster_id': pass `cluster`'s output, or give key= to score links")
+    if truth not in clusters.columns: raise ValueError(f'clusters: no column {truth!r} (columns are {list(clusters.columns)})')
+    missing = np.flatnonzero(clusters[truth].isna().to_numpy())
+    if len(missing): raise ValueError(f"clusters: {len(missing)} rows have no {truth!r} (rows {', '.join(map(str, missing[:10]))}); a record alone is its own cluster, give it its own label")
+    true, pred = clusters[truth].astype(str).to_numpy(), clusters['cluster_id'].to_numpy()
+    e = ari_bootstrap(true, pred, n_boot, seed=seed)
+    rows = [dict(metric='ARI', value=e.value, low=e.low, high=e.high, n=e.n)]
+    rows += [dict(metric=f'pairwise {k}', value=v, low=np.nan, high=np.nan, n=len(clusters)) for k, v in pairwise_prf(true, pred).items()]
+    return pd.DataFrame(rows).set_index('metric')
+
+def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
+             truth:str, # links: column (from the left table) with each row's true right key, missing = no match; clusters: each row's true cluster
+             key:str|None=None, # links: column (from the right table) with the linked row's key; None for clusters
              n_boot:int=1000, # bootstrap resamples
              seed:int=0, # bootstrap seed
             ) -> pd.DataFrame:
-    "Top-1 accuracy, no-match accuracy, precision and recall of the kept links, each with a 95% interval"
-    o = _top1_outcome(links, truth, key)
+    "Links: top-1 accuracy, no-match accuracy, precision and recall of the kept links; clusters: ARI and pairwise scores; 95% intervals"
+    if key is None: return _cluster_scores(result, truth, n_boot, seed)
+    o = _top1_outcome(result, truth, key)
     per_unit = {'top-1 accuracy': o.correct[o.has_match], 'no-match accuracy': o.decided_right,
                 'precision': o.correct[o.kept], 'recall': (o.correct & o.kept)[o.has_match]}
     rows = []
@@ -269,9 +282,28 @@ def cluster(df:pd.DataFrame, # the records
     else:
         m = load_model(model)
         threshold = m.meta.get('cluster_threshold') if threshold is None else threshold
-        if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.clustering.tune_slink)')
+        if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.tune_cluster_threshold)')
         got = _cluster_records(recs, _pooled(*_embed_records(recs, m, progress), m, im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
+
+def _slink_threshold(recs:pd.DataFrame, labels, model:ClippingsModel, im_wt:float|None, progress:bool) -> float:
+    "The SLINK cosine distance of best ARI on labelled records (`clippings.clustering.tune_slink`)"
+    return tune_slink(_pooled(*_embed_records(recs, model, progress), model, im_wt), labels).threshold
+
+def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clusters (a record alone has a label of its own)
+                           truth:str, # the true-cluster column
+                           model='clippings-ja-small', # as in `cluster` (not a rule)
+                           text:str|None='ocr', # OCR column
+                           image:str|None='crop_path', # crop-path column
+                           im_wt:float|None=None, # image weight (None: the model's)
+                           root=None, # folder relative image paths start from
+                           progress:bool=True, # progress bars while embedding
+                          ) -> float:
+    "The cosine distance at which `cluster` gives the best ARI on a labelled sample"
+    text, image = _columns({'labelled': labelled}, text, image)
+    if truth not in labelled.columns: raise ValueError(f'labelled: no column {truth!r} (columns are {list(labelled.columns)})')
+    if labelled[truth].isna().any(): raise ValueError(f'labelled: {labelled[truth].isna().sum()} rows have no {truth!r}; give every record its cluster')
+    return _slink_threshold(_records(labelled, 'labelled', text, image, root), labelled[truth].astype(str).to_numpy(), load_model(model), im_wt, progress)
 
 def dedup(df:pd.DataFrame, # the records
           **kwargs, # as for `cluster`
@@ -313,9 +345,10 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
           val_fraction:float=.2, # share of the entities held out for selection and the threshold
           root=None, # folder relative image paths start from
           seed:int=0, # seed of the split and the training
+          device:str='auto', # 'auto' (a GPU when there is one), 'cpu' or 'cuda'
           progress:bool=True, # progress bars
          ) -> Path:
-    "Fine-tune a model on labelled records, select it and tune its no-match threshold on held-out entities; returns the model folder"
+    "Fine-tune a model on labelled records, select it, tune its no-match and clustering thresholds on held-out entities; returns the model folder"
     from clippings.records import split_entities, validate_records, write_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)
@@ -334,8 +367,10 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     data = write_records(recs, out / 'labelled.parquet')
     w = start.im_wt if text and image else 1. if image else 0.
     stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size, m=2, warmup_steps=10)
-    folder = train_chain(dict(seed=seed, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
+    folder = train_chain(dict(seed=seed, device=device, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
                               allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
     tuned = ClippingsModel.from_pretrained(folder)
     tuned.meta['threshold'] = _heldout_threshold(tuned, recs, seed).to_dict()
+    val = recs[recs['split'] == 'val']
+    tuned.meta['cluster_threshold'] = _slink_threshold(val, val['entity_id'].to_numpy(), tuned, None, False)
     return tuned.save_pretrained(folder)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_ocr.ipynb #4b5fb4aa
 from __future__ import annotations
-import hashlib, io, json, os, shutil, subprocess
+import hashlib, io, json, os, shutil, subprocess, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -17,12 +17,15 @@ from tqdm import tqdm
 from .files import image_file, open_image, write_text
 
 # %% auto #0
-__all__ = ['TESSERACT_PACKAGES', 'LANGS', 'OCRError', 'tesseract_info', 'TesseractSettings', 'is_vertical', 'prepare_crop',
-           'tesseract_read', 'OCRCache', 'ocr_images', 'ocr_records']
+__all__ = ['TESSERACT_PACKAGES', 'LANGS', 'OCRError', 'OCRCrash', 'tesseract_info', 'TesseractSettings', 'is_vertical',
+           'prepare_crop', 'tesseract_read', 'OCRCache', 'OCRWarning', 'ocr_images', 'ocr_records']
 
 # %% ../nbs/01_ocr.ipynb #6c78c90b
 class OCRError(RuntimeError):
     "The OCR engine is missing, lacks its language data, or failed on a crop"
+
+class OCRCrash(OCRError):
+    "The engine was killed by a signal on one crop (Tesseract's layout analysis dies on a few rare images)"
 
 TESSERACT_PACKAGES = 'tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert'
 LANGS = {False: 'jpn', True: 'jpn_vert'}  # vertical? -> Tesseract language
@@ -83,6 +86,7 @@ def tesseract_read(img:Image.Image, # a crop of one line of text
     cmd = [tesseract_info()['binary'], 'stdin', 'stdout', '-l', LANGS[vertical], '--psm', str(psm)]
     run = subprocess.run(cmd, input=prepare_crop(img, settings.scale, settings.margin), capture_output=True,
                          env={**os.environ, 'OMP_THREAD_LIMIT': '1'})
+    if run.returncode < 0: raise OCRCrash(f'tesseract crashed (signal {-run.returncode})')
     if run.returncode: raise OCRError(f"tesseract failed (exit {run.returncode}): {run.stderr.decode(errors='replace').strip()[-300:]}")
     return ''.join(run.stdout.decode().split())
 
@@ -116,6 +120,10 @@ def _image_and_hash(item, root, allow_outside_root):
     img = open_image(item, root=root, allow_outside_root=allow_outside_root)
     return img, _digest(image_file(item, root, allow_outside_root).read_bytes())
 
+def _name(item, i:int) -> str: return f'image {i}' if isinstance(item, Image.Image) else str(item)
+
+class OCRWarning(UserWarning): "Crops the engine could not read"
+
 def ocr_images(images, # crops: paths (relative to `root`) or PIL images
                root=None, # folder the paths are relative to
                vertical=None, # one bool for all, a sequence of bools, or None (taller than wide)
@@ -125,15 +133,19 @@ def ocr_images(images, # crops: paths (relative to `root`) or PIL images
                progress:bool=True, # show a progress bar
                allow_outside_root:bool=False, # accept paths that leave `root`
               ) -> list[str]:
-    "The text of each crop, read by Tesseract (cached readings reused)"
+    "The text of each crop, read by Tesseract (cached readings reused); a crop the engine crashes on reads as empty text, with a warning"
     images = list(images)
     verticals = [vertical] * len(images) if vertical is None or isinstance(vertical, bool) else list(vertical)
     if len(verticals) != len(images): raise ValueError(f'{len(verticals)} orientations for {len(images)} images')
     cache = cache or OCRCache()
     store = cache.readings[cache.key(settings.identity())]
+    crashed = []
     def read(i):
         img, h = _image_and_hash(images[i], root, allow_outside_root)
-        if h not in store: store[h] = tesseract_read(img, verticals[i], settings)
+        if h in store: return store[h]
+        try: store[h] = tesseract_read(img, verticals[i], settings)
+        except OCRCrash: crashed.append(i); return ''  # not cached: a later run tries it again
+        except OCRError as e: raise OCRError(f'{_name(images[i], i)}: {e}') from None
         return store[h]
     out = [None] * len(images)
     with ThreadPoolExecutor(max(1, workers)) as ex:
@@ -141,6 +153,8 @@ def ocr_images(images, # crops: paths (relative to `root`) or PIL images
             out[i] = text
             if i % 500 == 499: cache.save()
     cache.save()
+    if crashed: warnings.warn(f"tesseract crashed on {len(crashed)} of {len(images)} crops ({', '.join(_name(images[i], i) for i in sorted(crashed)[:10])}"
+                              f"{', ...' if len(crashed) > 10 else ''}); they are read as empty text", OCRWarning)
     return out
 
 # %% ../nbs/01_ocr.ipynb #255bcb08
