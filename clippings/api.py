@@ -7,7 +7,7 @@ __all__ = ['log', 'load_model', 'cache_dir', 'VectorCache', 'embed_table', 'link
            'tune_cluster_threshold', 'dedup', 'train']
 
 # %% ../nbs/14_api.ipynb #49fd3623
-import logging, os
+import logging, os, warnings
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -76,6 +76,7 @@ def cache_dir() -> Path:
     "Where cached vectors live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
     return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
 
+# %% ../nbs/14_api.ipynb #4a20aa6e
 class VectorCache:
     "Vectors of one model and modality by content hash, kept on disk between calls"
     def __init__(self, fingerprint:str, what:str, folder=None):
@@ -286,6 +287,7 @@ def cluster(df:pd.DataFrame, # the records
         got = _cluster_records(recs, _pooled(*_embed_records(recs, m, progress), m, im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
 
+# %% ../nbs/14_api.ipynb #b3cb2295
 def _slink_threshold(recs:pd.DataFrame, labels, model:ClippingsModel, im_wt:float|None, progress:bool) -> float:
     "The SLINK cosine distance of best ARI on labelled records (`clippings.clustering.tune_slink`)"
     return tune_slink(_pooled(*_embed_records(recs, model, progress), model, im_wt), labels).threshold
@@ -305,6 +307,7 @@ def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clus
     if labelled[truth].isna().any(): raise ValueError(f'labelled: {labelled[truth].isna().sum()} rows have no {truth!r}; give every record its cluster')
     return _slink_threshold(_records(labelled, 'labelled', text, image, root), labelled[truth].astype(str).to_numpy(), load_model(model), im_wt, progress)
 
+# %% ../nbs/14_api.ipynb #55c84a49
 def dedup(df:pd.DataFrame, # the records
           **kwargs, # as for `cluster`
          ) -> pd.DataFrame:
@@ -349,7 +352,7 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
           progress:bool=True, # progress bars
          ) -> Path:
     "Fine-tune a model on labelled records, select it, tune its no-match and clustering thresholds on held-out entities; returns the model folder"
-    from clippings.records import split_entities, validate_records, write_records
+    from clippings.records import RecordWarning, split_entities, validate_records, write_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)
     if label not in labelled.columns: raise ValueError(f'labelled: no label column {label!r} (columns are {list(labelled.columns)}); name it with label=')
@@ -360,15 +363,20 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     recs = _records(labelled, 'labelled', text, image, root)
     if image is not None: recs['image_path'] = [str(image_file(p, recs.attrs['root'], allow_outside_root=True)) for p in recs['image_path']]
     recs = recs.assign(text=recs['text'] if text else '', entity_id=labelled[label].astype(str).to_numpy(), side='both', split='train')
-    recs = validate_records(recs, source='labelled', verify_images=False, allow_outside_root=True)
+    with warnings.catch_warnings(record=True) as caught:  # reported once, here, in the user's terms
+        warnings.simplefilter('always')
+        recs = validate_records(recs, source='labelled', verify_images=False, allow_outside_root=True)
+    for w in caught: log.warning('%s', w.message)
     recs = split_entities(recs, {'train': 1 - val_fraction, 'val': val_fraction}, seed)
     recs.attrs['allow_outside_root'] = True
     start.save_pretrained(out / 'start')
     data = write_records(recs, out / 'labelled.parquet')
     w = start.im_wt if text and image else 1. if image else 0.
     stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size, m=2, warmup_steps=10)
-    folder = train_chain(dict(seed=seed, device=device, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
-                              allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
+    with warnings.catch_warnings():  # the chain reads the table back: its record warnings were given above
+        warnings.simplefilter('ignore', RecordWarning)
+        folder = train_chain(dict(seed=seed, device=device, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
+                                  allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
     tuned = ClippingsModel.from_pretrained(folder)
     tuned.meta['threshold'] = _heldout_threshold(tuned, recs, seed).to_dict()
     val = recs[recs['split'] == 'val']

@@ -12,6 +12,7 @@ __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FAC
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json, math, unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, CLIP
                           VisionTextDualEncoderModel)
 
 from safetensors.torch import load_model, save_model
+from transformers.utils import logging as hf_logging
 
 from .files import atomic_dir, open_image, write_text
 from .records import read_records
@@ -187,6 +189,15 @@ def _projected(out) -> torch.Tensor:
     raise TypeError(f'cannot find the projected embedding in a {type(out).__name__}')
 
 # %% ../nbs/03_models.ipynb #1d9fb911
+@contextmanager
+def _quiet_transformers():
+    "transformers' per-file progress bars off while a model is written or read (training saves one every epoch)"
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try: yield
+    finally:
+        if was_on: hf_logging.enable_progress_bar()
+
 class HFDualEncoder(nn.Module):
     "A transformers `CLIPModel` or `VisionTextDualEncoderModel` behind the backbone interface"
     kind = 'hf'
@@ -206,13 +217,14 @@ class HFDualEncoder(nn.Module):
         text_cfg = getattr(cfg, 'text_config', cfg)
         return getattr(text_cfg, 'max_position_embeddings', 77)
     def save(self, path:Path):
-        self.model.save_pretrained(path)
+        with _quiet_transformers(): self.model.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
     @classmethod
     def load(cls, path, use_safetensors:bool|None=None, **kwargs):
         cfg = AutoConfig.from_pretrained(path, **kwargs)
         arch = VisionTextDualEncoderModel if cfg.model_type == 'vision-text-dual-encoder' else CLIPModel
-        return cls(arch.from_pretrained(path, use_safetensors=use_safetensors, **kwargs), AutoTokenizer.from_pretrained(path, **kwargs))
+        with _quiet_transformers(): model = arch.from_pretrained(path, use_safetensors=use_safetensors, **kwargs)
+        return cls(model, AutoTokenizer.from_pretrained(path, **kwargs))
 
 # %% ../nbs/03_models.ipynb #de3b5fd4
 JAPANESE_CLIP_HELP = ("loading {name!r} needs rinna's package `japanese_clip`, which is not installed. Install it with\n"

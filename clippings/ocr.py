@@ -24,6 +24,7 @@ __all__ = ['TESSERACT_PACKAGES', 'LANGS', 'OCRError', 'OCRCrash', 'tesseract_inf
 class OCRError(RuntimeError):
     "The OCR engine is missing, lacks its language data, or failed on a crop"
 
+# %% ../nbs/01_ocr.ipynb #9bdc39b9
 class OCRCrash(OCRError):
     "The engine was killed by a signal on one crop (Tesseract's layout analysis dies on a few rare images)"
 
@@ -124,6 +125,7 @@ def _name(item, i:int) -> str: return f'image {i}' if isinstance(item, Image.Ima
 
 class OCRWarning(UserWarning): "Crops the engine could not read"
 
+# %% ../nbs/01_ocr.ipynb #4c2e0494
 def ocr_images(images, # crops: paths (relative to `root`) or PIL images
                root=None, # folder the paths are relative to
                vertical=None, # one bool for all, a sequence of bools, or None (taller than wide)

@@ -59,6 +59,7 @@ def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the poole
 HELDOUT_TEST = SampleConfig(n_targets=1000, n_matched=500, n_nomatch=100, n_synth=0, n_names=0, n_lines=0,
                             lexicon='heldout', ocr_scale=3., strength=1.2, seed=7)
 
+# %% ../nbs/15_pretrained.ipynb #22f27b08
 def heldout_test_set(out, # its folder (built there when missing or made by another config)
                      cfg:SampleConfig=HELDOUT_TEST, # sizes, lexicon part and OCR settings
                      workers:int=2, # rendering and OCR processes
