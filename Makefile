@@ -12,7 +12,7 @@ HELDOUT_FONTS := fonts-dejima-mincho fonts-hanazono fonts-oradano-mincho-gsrr fo
 install:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name clippings --display-name 'Python (clippings)'
 	@$(MAKE) --no-print-directory fonts ocr-engine
 

@@ -3,7 +3,9 @@ vectors <= 45 s and <= 2 GB, with a partition identical to scipy's single linkag
 approximate mode on 1,000,000 x 256 <= 180 s and <= 5 GB, with ARI >= 0.9999 against the exact partition on a subset
 (here: exact and approximate SLINK of the same 100,000 records). Data: `clippings.synth.clustered_vectors` (clusters of
 about 5 around random centres, spread 0.2) at threshold 0.06. Each measured run is a fresh process; its peak RSS includes
-the data and the imports. Writes bench/results/cluster.json.
+the data and the imports. Speed-ups measured in the same run: exact SLINK over scipy's single linkage (20,000 points) and
+over the plain graph — one FAISS range search of all records against all, then scipy's connected components — at
+100,000 points (target >= 2x). Writes bench/results/cluster.json.
 
     .venv/bin/python bench/cluster.py [--skip-1m]
 """
@@ -36,6 +38,37 @@ def scipy_check(n):
     return float(adjusted_rand_score(ref, ours)), len(set(zip(ref, ours))) == len(set(ref)) == len(set(ours))
 
 
+def scipy_vs_slink(n):
+    "Seconds of scipy's single linkage (float64 cosine) and of our exact SLINK on the same points"
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from clippings.synth import clustered_vectors
+    from clippings.clustering import slink
+    x, _ = clustered_vectors(n, seed=1, spread=.3)
+    _, s_scipy = timed(lambda: fcluster(linkage(x.astype(np.float64), 'single', metric='cosine'), T, criterion='distance'))
+    _, s_ours = timed(slink, x, T, progress=False)
+    return s_scipy, s_ours
+
+
+def plain_graph_vs_slink(n):
+    "Seconds of the plain ε-graph (one FAISS range search of all against all + connected components) and of exact SLINK"
+    import faiss, numpy as np
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.metrics import adjusted_rand_score
+    from clippings.synth import clustered_vectors
+    from clippings.clustering import slink
+    x, _ = clustered_vectors(n)
+    def plain():
+        index = faiss.IndexFlatIP(x.shape[1]); index.add(x)
+        lims, _, ids = index.range_search(x, 1 - T)
+        rows = np.repeat(np.arange(len(x)), np.diff(lims))
+        return connected_components(sparse.coo_matrix((np.ones(len(ids), np.int8), (rows, ids)), shape=(len(x),) * 2), directed=False)[1]
+    ref, s_plain = timed(plain)
+    ours, s_ours = timed(slink, x, T, progress=False)
+    return s_plain, s_ours, float(adjusted_rand_score(ref, ours))
+
+
 def approx_run(n):
     from clippings.synth import clustered_vectors
     from clippings.clustering import slink
@@ -58,6 +91,11 @@ if __name__ == '__main__':
     res |= {'exact_100k_s': s, 'exact_100k_peak_rss_mib': mb, 'exact_100k_clusters': c, 'exact_100k_met': s <= 45 and mb <= 2048}
     (ari, identical), mb = isolated(scipy_check, 20_000)
     res |= {'scipy_20k_ari': ari, 'scipy_20k_identical_partition': identical, 'scipy_check_peak_rss_mib': mb}
+    (s_scipy, s_ours), _ = isolated(scipy_vs_slink, 20_000)
+    res |= {'scipy_single_linkage_20k_s': s_scipy, 'exact_slink_20k_s': s_ours, 'speedup_over_scipy_20k': round(s_scipy / s_ours, 1)}
+    (s_plain, s_ours, ari), _ = isolated(plain_graph_vs_slink, 100_000)
+    res |= {'plain_faiss_graph_100k_s': s_plain, 'exact_slink_100k_same_run_s': s_ours, 'plain_graph_vs_slink_ari': ari,
+            'speedup_over_plain_graph_100k': round(s_plain / s_ours, 2), 'speedup_over_plain_graph_met': s_plain / s_ours >= 2}
     if '--skip-1m' not in sys.argv:
         (s, c), mb = isolated(approx_run, 1_000_000)
         res |= {'approx_1m_s': s, 'approx_1m_peak_rss_mib': mb, 'approx_1m_clusters': c, 'approx_1m_met': s <= 180 and mb <= 5120}

@@ -46,23 +46,36 @@ def _range_pairs(index, queries, radius, offset):
     return rows, ids.astype(np.int64)
 
 # %% ../nbs/09_cluster.ipynb #8e1645f5
-def _ivf_pairs(x, radius, nlist, nprobe, progress, seed=0):
-    "Approximate candidate pairs: each record is compared with the members of the `nprobe` k-means cells nearest to it"
+def _ivf_plan(x, nlist, nprobe, seed=0) -> dict:
+    "IVF cells by spherical k-means: each cell's members (records whose nearest centre it is) and the records that search it"
     km = faiss.Kmeans(x.shape[1], nlist, niter=10, seed=seed, spherical=True, max_points_per_centroid=64)
     km.train(x)
     home = km.index.search(x, 1)[1].ravel()  # the cell each record belongs to
     probes = km.index.search(x, nprobe)[1]  # the cells each record searches
     by_home = np.argsort(home, kind='stable'); home_start = np.searchsorted(home[by_home], np.arange(nlist + 1))
     flat = probes.ravel(); by_probe = np.argsort(flat, kind='stable'); probe_start = np.searchsorted(flat[by_probe], np.arange(nlist + 1))
-    found = []
-    for c in tqdm(range(nlist), desc='range search (IVF cells)', disable=not progress or None, leave=False):
-        members = by_home[home_start[c]:home_start[c + 1]]
-        queries = by_probe[probe_start[c]:probe_start[c + 1]] // nprobe
-        if len(members) == 0 or len(queries) == 0: continue
-        r, m = np.nonzero(x[queries] @ x[members].T > radius)
-        r, m = queries[r], members[m]
-        found.append((np.minimum(r, m), np.maximum(r, m)))
-    return found
+    return dict(members=[by_home[home_start[c]:home_start[c + 1]] for c in range(nlist)],
+                searchers=[by_probe[probe_start[c]:probe_start[c + 1]] // nprobe for c in range(nlist)])
+
+def _cell_pairs(x, members, searchers, radius):
+    "Candidate pairs of one IVF cell: the records that search it against its members, by exact inner products"
+    r, m = np.nonzero(x[searchers] @ x[members].T > radius)
+    r, m = searchers[r], members[m]
+    return np.minimum(r, m), np.maximum(r, m)
+
+def _block_pairs(x, a:int, b:int, block:int, radius:float):
+    "Candidate pairs between the rows of block `a` (queries) and block `b` (a FAISS flat index), by range search"
+    index = faiss.IndexFlatIP(x.shape[1]); index.add(x[b:b + block])
+    r, c = _range_pairs(index, x[a:a + block], radius, a)
+    return r, c + b
+
+def _edges(x, found:list, threshold:float) -> Edges:
+    "The edges among candidate pairs: i < j once, no self-pairs, distances rechecked in float64"
+    rows = np.concatenate([r for r, _ in found]) if found else np.zeros(0, np.int64)
+    cols = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
+    keep = rows < cols
+    pairs = np.unique(np.stack([rows[keep], cols[keep]], 1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
+    return Edges(*_exact_recheck(x, pairs[:, 0], pairs[:, 1], threshold), len(x))
 
 # %% ../nbs/09_cluster.ipynb #5a5e5730
 def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
@@ -78,21 +91,15 @@ def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
     if not 0 <= threshold <= 2: raise ValueError(f'a cosine-distance threshold must be within [0, 2], got {threshold}')
     x = as_unit_vectors(vectors)
     n, radius = len(x), 1 - threshold - margin
-    found = []
-    if approximate: found = _ivf_pairs(x, radius, nlist or max(1, int(2 * np.sqrt(n))), nprobe, progress)
-    else:
+    if approximate:
+        plan = _ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
+        cells = [(m, s) for m, s in zip(plan['members'], plan['searchers']) if len(m) and len(s)]
+        found = [_cell_pairs(x, m, s, radius) for m, s in tqdm(cells, desc='range search (IVF cells)', disable=not progress or None, leave=False)]
+    else:  # each block pair once: queries from blocks at or before the indexed one
         starts = range(0, n, block)
-        for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False):
-            index = faiss.IndexFlatIP(x.shape[1]); index.add(x[b:b + block])
-            for a in starts:
-                if a > b: break  # each block pair once: queries from blocks at or before the indexed one
-                r, c = _range_pairs(index, x[a:a + block], radius, a)
-                found.append((r, c + b))
-    rows = np.concatenate([r for r, _ in found]) if found else np.zeros(0, np.int64)
-    cols = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
-    keep = rows < cols  # i < j once; drops self-pairs
-    pairs = np.unique(np.stack([rows[keep], cols[keep]], 1), axis=0) if keep.any() else np.zeros((0, 2), np.int64)
-    return Edges(*_exact_recheck(x, pairs[:, 0], pairs[:, 1], threshold), n)
+        found = [_block_pairs(x, a, b, block, radius) for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False)
+                 for a in starts if a <= b]
+    return _edges(x, found, threshold)
 
 # %% ../nbs/09_cluster.ipynb #5eb63c1c
 def components(edges:Edges, groups=None) -> np.ndarray:
