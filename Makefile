@@ -8,7 +8,7 @@ HELDOUT_FONTS := fonts-dejima-mincho fonts-hanazono fonts-oradano-mincho-gsrr fo
 
 .PHONY: install fonts ocr-engine lexicon test test-slow export readme docs docs-check lab replicate pretrained clean distclean
 
-## install: .venv with the package (editable, dev extras), the `clippings` Jupyter kernel, and Japanese fonts
+## install: .venv with the package (editable, dev and scale extras: Ray), the `clippings` Jupyter kernel, and Japanese fonts (held-out faces too)
 install:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
