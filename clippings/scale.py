@@ -129,8 +129,8 @@ class _Embedder:
         return out
 
 
-def _dataset(ray, records, text_col:str):
-    "A Ray dataset of the record table's columns to embed, and its image root"
+def _dataset(ray, records, text_col:str, block:int):
+    "A Ray dataset of the record table's columns to embed, in blocks of `block` rows (one block feeds one actor at a time), and its image root"
     if isinstance(records, pd.DataFrame): table, root, name = records, records.attrs.get('root'), 'records'
     else:
         path = Path(records)
@@ -141,7 +141,8 @@ def _dataset(ray, records, text_col:str):
         table = pd.read_parquet(path, columns=cols) if path.suffix == '.parquet' else pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False)
         root, name = str(path.resolve().parent), str(path)
     if 'record_id' not in table.columns: raise ValueError(f"{name}, field 'record_id': missing required column 'record_id'")
-    return ray.data.from_pandas(table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]]), root
+    table = table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]]
+    return ray.data.from_pandas([table.iloc[a:a + block] for a in range(0, len(table), block)]), root
 
 def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv file
                   model, # the model: a shipped model's name, a folder, or a transformers id (readable from every node)
@@ -158,7 +159,7 @@ def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv fil
     ray = start()
     out = Path(out)
     if out.exists() and any(out.iterdir()): raise FileExistsError(f'{out}: not empty (vectors are written to a new folder)')
-    ds, table_root = _dataset(ray, records, text_col)
+    ds, table_root = _dataset(ray, records, text_col, batch_size)
     root = root or table_root
     gpus = (1 if ray.cluster_resources().get('GPU', 0) >= 1 else 0) if gpus_per_worker is None else gpus_per_worker
     actor = dict(model=str(model), root=str(root) if root else None, text_col=text_col, allow_outside_root=allow_outside_root)
