@@ -1,5 +1,5 @@
 """Shared by the benchmark scripts: run a measured task in a fresh process and report its time and peak memory."""
-import json, multiprocessing as mp, os, platform, resource, time
+import json, multiprocessing as mp, os, platform, queue, resource, time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / 'results'
@@ -15,7 +15,12 @@ def isolated(fn, *args):
     ctx = mp.get_context('spawn')
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(fn, args, q))
-    p.start(); out, rss = q.get(); p.join()
+    p.start()
+    while True:  # a child that dies (an exception, the OOM killer) must not leave the parent waiting forever
+        try: out, rss = q.get(timeout=5); break
+        except queue.Empty:
+            if not p.is_alive(): raise RuntimeError(f'{fn.__name__}{args} died in its process (exit code {p.exitcode}); its traceback is above')
+    p.join()
     return out, round(rss)
 
 

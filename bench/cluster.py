@@ -62,7 +62,7 @@ def plain_graph_vs_slink(n):
     def plain():
         index = faiss.IndexFlatIP(x.shape[1]); index.add(x)
         lims, _, ids = index.range_search(x, 1 - T)
-        rows = np.repeat(np.arange(len(x)), np.diff(lims))
+        rows = np.repeat(np.arange(len(x)), np.diff(lims).astype(np.int64))
         return connected_components(sparse.coo_matrix((np.ones(len(ids), np.int8), (rows, ids)), shape=(len(x),) * 2), directed=False)[1]
     ref, s_plain = timed(plain)
     ours, s_ours = timed(slink, x, T, progress=False)
