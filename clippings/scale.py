@@ -6,7 +6,7 @@
 __all__ = ['start', 'slink_sharded', 'link_sharded', 'embed_dataset', 'read_vectors']
 
 # %% ../nbs/16_scale.ipynb #f9c560a0
-import os, tempfile
+import os
 from pathlib import Path
 
 import numpy as np, pandas as pd, pyarrow.parquet as pq
