@@ -133,6 +133,20 @@ def _embed_records(recs:pd.DataFrame, model:ClippingsModel, progress:bool) -> tu
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
+def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:ClippingsModel, progress:bool, vectors, id_col:str) -> tuple:
+    "A table's image and text vectors: read from `clippings.scale.embed_dataset`'s shards by `id_col` when `vectors` is given, else embedded"
+    if vectors is None: return _embed_records(recs, model, progress)
+    from clippings.scale import read_vectors
+    if id_col not in df.columns: raise ValueError(f'{name}: no column {id_col!r} with the record ids of the vectors in {vectors}')
+    emb = read_vectors(vectors, df[id_col].astype(str).to_numpy())
+    if emb.meta['model'] != model_fingerprint(model):
+        raise ValueError(f"{vectors}: vectors of model {emb.meta['model']}, not of the model given ({model_fingerprint(model)})")
+    wanted = [(m, v) for m, v, col in (('image', emb.image, 'image_path'), ('text', emb.text, 'text')) if col in recs.columns]
+    for m, v in wanted:
+        if v is None: raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
+    got = dict(wanted)
+    return got.get('image'), got.get('text')
+
 def _pooled(img, txt, model:ClippingsModel, im_wt:float|None) -> np.ndarray:
     "One vector per row: both modalities pooled with `im_wt` (default the model's), or the one there is"
     if img is None or txt is None: return img if img is not None else txt
@@ -174,6 +188,8 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
          im_wt:float|None=None, # image weight of the pooled embedding (None: the model's)
          root=None, # folder relative image paths start from (default: the working directory)
          progress:bool=True, # progress bars while embedding
+         vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards with both tables' vectors (None: embed here)
+         id_col:str='record_id', # with `vectors`: the column of both tables holding each row's record id
         ) -> pd.DataFrame:
     "`left`'s rows with their `k` best rows of `right` (its columns, `score`, `rank`, `is_match`)"
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
@@ -183,7 +199,8 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
     m = None if rule else load_model(model)
     lrec, rrec = _records(left, 'left', text, image, root), _records(right, 'right', text, image, root)
     lvec = rvec = None
-    if m is not None: lvec, rvec = (_pooled(*_embed_records(recs, m, progress), m, im_wt) for recs in (lrec, rrec))
+    if m is not None: lvec, rvec = (_pooled(*_table_vectors(recs, df, name, m, progress, vectors, id_col), m, im_wt)
+                                    for recs, df, name in ((lrec, left, 'left'), (rrec, right, 'right')))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
         if len(rpos) == 0: unmatched += len(lpos); parts.append(pd.DataFrame({'left': lpos})); continue
@@ -273,6 +290,8 @@ def cluster(df:pd.DataFrame, # the records
             im_wt:float|None=None, # image weight (None: the model's)
             root=None, # folder relative image paths start from
             progress:bool=True, # progress bars while embedding
+            vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards with the rows' vectors (None: embed here)
+            id_col:str='record_id', # with `vectors`: the column holding each row's record id
             **options, # for 'jaccard': n (word n-gram size) and overlap (smallest similarity of a joined pair)
            ) -> pd.DataFrame:
     "`df` with a `cluster_id` (0..C-1) and `cluster_size` per row"
@@ -284,7 +303,7 @@ def cluster(df:pd.DataFrame, # the records
         m = load_model(model)
         threshold = m.meta.get('cluster_threshold') if threshold is None else threshold
         if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.tune_cluster_threshold)')
-        got = _cluster_records(recs, _pooled(*_embed_records(recs, m, progress), m, im_wt), threshold)
+        got = _cluster_records(recs, _pooled(*_table_vectors(recs, df, 'df', m, progress, vectors, id_col), m, im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
 
 # %% ../nbs/14_api.ipynb #b3cb2295

@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, pyarrow.parquet as pq
 
 from .retrieval import as_unit_vectors
 from .rules import Ranked
-from .clustering import _block_pairs, _cell_pairs, _edges, _ivf_plan, components
+from .clustering import _block_pairs, _cell_pairs, _edges, _ivf_plan, components, search_space
 from .embed import Embeddings
 
 # %% ../nbs/16_scale.ipynb #9f8282e3
@@ -39,7 +39,7 @@ def start(address:str|None=None, # a cluster's address ('auto', 'ray://host:1000
 def _pairs_task(ray):
     "The remote version of the candidate search of one block pair or a group of IVF cells"
     @ray.remote
-    def block_pairs(x, a, b, block, radius): return _block_pairs(x, a, b, block, radius)
+    def block_pairs(space, a, b, block): return _block_pairs(space, a, b, block)
     @ray.remote
     def cell_pairs(x, cells, radius): return [_cell_pairs(x, m, s, radius) for m, s in cells]
     return block_pairs, cell_pairs
@@ -52,6 +52,7 @@ def slink_sharded(vectors, # (n, d) embeddings
                   nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
                   nprobe:int=12, # approximate mode: cells searched per record
                   margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
+                  filter_dims:int|str|None='auto', # exact mode: principal axes of the pre-filter, as `epsilon_edges`
                  ) -> np.ndarray:
     "Single-linkage cluster labels, the same as `clippings.clustering.slink`, with the ε-edge search spread over Ray tasks"
     if not 0 <= threshold <= 2: raise ValueError(f'a cosine-distance threshold must be within [0, 2], got {threshold}')
@@ -59,15 +60,15 @@ def slink_sharded(vectors, # (n, d) embeddings
     x = as_unit_vectors(vectors)
     n, radius = len(x), 1 - threshold - margin
     block_pairs, cell_pairs = _pairs_task(ray)
-    ref = ray.put(x)
     if approximate:
         plan = _ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
         cells = [(m, s) for m, s in zip(plan['members'], plan['searchers']) if len(m) and len(s)]
+        ref = ray.put(x)
         found = [p for part in ray.get([cell_pairs.remote(ref, cells[i::n_shards], radius) for i in range(n_shards)]) for p in part]
     else:
         block = max(1, -(-n // n_shards))
-        starts = range(0, n, block)
-        found = ray.get([block_pairs.remote(ref, a, b, block, radius) for b in starts for a in starts if a <= b])
+        space, starts = ray.put(search_space(x, threshold, margin, filter_dims)), range(0, n, block)
+        found = ray.get([block_pairs.remote(space, a, b, block) for b in starts for a in starts if a <= b])
     return components(_edges(x, found, threshold), groups)
 
 # %% ../nbs/16_scale.ipynb #9d25ab5d
@@ -110,27 +111,30 @@ def link_sharded(queries, # (n_q, d) query embeddings
 
 # %% ../nbs/16_scale.ipynb #dc9723d7
 class _Embedder:
-    "One model in one Ray actor: a batch of records in, their image and text vectors out"
-    def __init__(self, model:str, root:str|None, text_col:str, allow_outside_root:bool):
+    "One model in one Ray actor: a batch of records in, their image and text vectors written as one Parquet shard"
+    def __init__(self, model:str, root:str|None, text_col:str, allow_outside_root:bool, out:str):
         import torch
         from clippings.models import ClippingsModel, model_fingerprint
         self.model = ClippingsModel.from_pretrained(model).eval()
         if torch.cuda.is_available(): self.model.to('cuda')
-        self.fingerprint, self.text_col = model_fingerprint(self.model), text_col
+        self.fingerprint, self.text_col, self.out = model_fingerprint(self.model), text_col, Path(out)
         self.attrs = dict(root=root, allow_outside_root=allow_outside_root)
     def __call__(self, batch:pd.DataFrame) -> pd.DataFrame:
         from clippings.embed import embed_records
-        batch = batch.reset_index(drop=True)
+        from clippings.files import atomic_path
+        first = int(batch['_row'].iloc[0])
+        batch = batch.drop(columns='_row').reset_index(drop=True)
         batch.attrs = dict(self.attrs)
         emb = embed_records(self.model, batch, text_col=self.text_col, progress=False)
         out = pd.DataFrame({'record_id': emb.record_id.astype(str), 'model': self.fingerprint})
         for name, v in (('image', emb.image), ('text', emb.text)):
             if v is not None: out[name] = list(v.astype(np.float32))
-        return out
+        with atomic_path(self.out / f'part-{first:010d}.parquet') as tmp: out.to_parquet(tmp, index=False)
+        return pd.DataFrame({'first_row': [first], 'rows': [len(out)]})
 
 
 def _dataset(ray, records, text_col:str, block:int):
-    "A Ray dataset of the record table's columns to embed, in blocks of `block` rows (one block feeds one actor at a time), and its image root"
+    "A Ray dataset of the record table's columns to embed (and each row's position), in blocks of `block` rows (one block feeds one actor at a time); its image root; its length"
     if isinstance(records, pd.DataFrame): table, root, name = records, records.attrs.get('root'), 'records'
     else:
         path = Path(records)
@@ -141,8 +145,8 @@ def _dataset(ray, records, text_col:str, block:int):
         table = pd.read_parquet(path, columns=cols) if path.suffix == '.parquet' else pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False)
         root, name = str(path.resolve().parent), str(path)
     if 'record_id' not in table.columns: raise ValueError(f"{name}, field 'record_id': missing required column 'record_id'")
-    table = table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]]
-    return ray.data.from_pandas([table.iloc[a:a + block] for a in range(0, len(table), block)]), root
+    table = table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]].assign(_row=np.arange(len(table)))
+    return ray.data.from_pandas([table.iloc[a:a + block] for a in range(0, len(table), block)]), root, len(table)
 
 def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv file
                   model, # the model: a shipped model's name, a folder, or a transformers id (readable from every node)
@@ -159,19 +163,22 @@ def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv fil
     ray = start()
     out = Path(out)
     if out.exists() and any(out.iterdir()): raise FileExistsError(f'{out}: not empty (vectors are written to a new folder)')
-    ds, table_root = _dataset(ray, records, text_col, batch_size)
+    ds, table_root, n = _dataset(ray, records, text_col, batch_size)
     root = root or table_root
     gpus = (1 if ray.cluster_resources().get('GPU', 0) >= 1 else 0) if gpus_per_worker is None else gpus_per_worker
-    actor = dict(model=str(model), root=str(root) if root else None, text_col=text_col, allow_outside_root=allow_outside_root)
-    ds.map_batches(_Embedder, fn_constructor_kwargs=actor, batch_size=batch_size, batch_format='pandas', concurrency=workers,
-                   num_gpus=gpus, num_cpus=0 if gpus else cpus_per_worker).write_parquet(str(out.resolve()))
+    actor = dict(model=str(model), root=str(root) if root else None, text_col=text_col, allow_outside_root=allow_outside_root,
+                 out=str(out.resolve()))
+    done = ds.map_batches(_Embedder, fn_constructor_kwargs=actor, batch_size=batch_size, batch_format='pandas',
+                          compute=ray.data.ActorPoolStrategy(size=workers),
+                          num_gpus=gpus, num_cpus=0 if gpus else cpus_per_worker).to_pandas()  # the actors write; the driver counts
+    if done['rows'].sum() != n: raise RuntimeError(f'{out}: {done["rows"].sum()} of {n} records were written')
     return out
 
-def read_vectors(folder, # the shards `embed_dataset` wrote
+def read_vectors(folder, # the shards `embed_dataset` wrote (or a list of such folders)
                  record_ids=None, # the order to return (default: the records sorted by id)
                 ) -> Embeddings:
     "The `Embeddings` in a folder of Parquet shards (one model's vectors, every record once)"
-    df = pd.read_parquet(folder)
+    df = pd.concat([pd.read_parquet(f) for f in ([folder] if isinstance(folder, (str, Path)) else folder)], ignore_index=True)
     models = df['model'].unique()
     if len(models) != 1: raise ValueError(f"{folder}: vectors of {len(models)} models ({', '.join(models)}); a folder holds one model's vectors")
     dup = df['record_id'][df['record_id'].duplicated()]
