@@ -92,14 +92,13 @@ def search_space(x, # (n, d) unit vectors
                 ) -> SearchSpace:
     "The vectors, index and radius of the exact ε-search: a principal-axes projection when it prunes well, else the full vectors"
     full = SearchSpace(x, faiss.IndexFlatIP, 1 - threshold - margin)
-    if filter_dims is None or (filter_dims == 'auto' and len(x) < MIN_FILTER_ROWS): return full
-    tried = [k for k in FILTER_DIMS if k <= x.shape[1] // 2] if filter_dims == 'auto' else [int(filter_dims)]
+    auto = filter_dims == 'auto'
+    if filter_dims is None or (auto and len(x) < MIN_FILTER_ROWS): return full
+    tried = [k for k in (FILTER_DIMS if auto else [int(filter_dims)]) if k <= x.shape[1] // 2 or (not auto and k < x.shape[1])]
     axes = principal_axes(x) if tried else None
     for k in tried:
-        if k >= x.shape[1]: break
         p = np.ascontiguousarray(x @ axes[:k].T)
-        if filter_dims != 'auto' or excess_candidates(x, p, threshold, margin) <= MAX_EXCESS:
-            return SearchSpace(p, faiss.IndexFlatL2, 2 * (threshold + margin), k)
+        if not auto or excess_candidates(x, p, threshold, margin) <= MAX_EXCESS: return SearchSpace(p, faiss.IndexFlatL2, 2 * (threshold + margin), k)
     return full
 
 # %% ../nbs/09_cluster.ipynb #8e1645f5
