@@ -141,11 +141,11 @@ def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:Clippings
     emb = read_vectors(vectors, df[id_col].astype(str).to_numpy())
     if emb.meta['model'] != model_fingerprint(model):
         raise ValueError(f"{vectors}: vectors of model {emb.meta['model']}, not of the model given ({model_fingerprint(model)})")
-    wanted = [(m, v) for m, v, col in (('image', emb.image, 'image_path'), ('text', emb.text, 'text')) if col in recs.columns]
-    for m, v in wanted:
-        if v is None: raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
-    got = dict(wanted)
-    return got.get('image'), got.get('text')
+    got = {}
+    for m, col in (('image', 'image_path'), ('text', 'text')):  # the modalities the call uses
+        got[m] = getattr(emb, m) if col in recs.columns else None
+        if col in recs.columns and got[m] is None: raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
+    return got['image'], got['text']
 
 def _pooled(img, txt, model:ClippingsModel, im_wt:float|None) -> np.ndarray:
     "One vector per row: both modalities pooled with `im_wt` (default the model's), or the one there is"
