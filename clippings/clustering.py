@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import faiss, numpy as np, pandas as pd
 from scipy import sparse
+from scipy.spatial.distance import cdist
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.metrics import adjusted_rand_score
 from tqdm import tqdm
@@ -76,8 +77,7 @@ def excess_candidates(x, # (n, d) unit vectors
     "False candidates per record the projection lets through, estimated on a sample of all its pairs"
     s = np.sort(np.random.default_rng(seed).choice(len(x), min(len(x), sample), replace=False))
     true = (x[s] @ x[s].T >= 1 - threshold - margin).sum()
-    p = projected[s].astype(np.float64); sq = (p * p).sum(1)
-    found = (sq[:, None] + sq[None] - 2 * p @ p.T <= 2 * (threshold + margin)).sum()
+    found = (cdist(projected[s], projected[s], 'sqeuclidean') <= 2 * (threshold + margin)).sum()
     return float(max(found - true, 0) / len(s) ** 2 * len(x))
 
 # %% ../nbs/09_cluster.ipynb #5507f95b
@@ -91,10 +91,13 @@ def search_space(x, # (n, d) unit vectors
                  filter_dims:int|str|None='auto', # principal axes of the pre-filter: 'auto', a number, or None (full vectors)
                 ) -> SearchSpace:
     "The vectors, index and radius of the exact ε-search: a principal-axes projection when it prunes well, else the full vectors"
-    full = SearchSpace(x, faiss.IndexFlatIP, 1 - threshold - margin)
     auto = filter_dims == 'auto'
+    if not (auto or filter_dims is None or (isinstance(filter_dims, int) and filter_dims > 0)):
+        raise ValueError(f"filter_dims must be 'auto', a positive number of axes, or None; got {filter_dims!r}")
+    full = SearchSpace(x, faiss.IndexFlatIP, 1 - threshold - margin)
     if filter_dims is None or (auto and len(x) < MIN_FILTER_ROWS): return full
-    tried = [k for k in (FILTER_DIMS if auto else [int(filter_dims)]) if k <= x.shape[1] // 2 or (not auto and k < x.shape[1])]
+    limit = x.shape[1] // 2 if auto else x.shape[1] - 1  # a projection on every axis would save nothing
+    tried = [k for k in (FILTER_DIMS if auto else [filter_dims]) if k <= limit]
     axes = principal_axes(x) if tried else None
     for k in tried:
         p = np.ascontiguousarray(x @ axes[:k].T)
