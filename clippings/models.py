@@ -634,8 +634,9 @@ def mean_pairwise_cosine(vectors, # (n, d) embeddings
                          n:int=256, # at most this many rows, drawn with a fixed seed
                          seed:int=0, # the draw's seed
                         ) -> float:
-    "Mean cosine similarity over all pairs of (a sample of) the rows: near 1 means the embeddings have collapsed"
+    "Mean cosine similarity over all pairs of (a sample of) the rows: near 1 means the embeddings have collapsed (NaN under two rows)"
     v = np.asarray(vectors, np.float32)
+    if len(v) < 2: return float('nan')
     if len(v) > n: v = v[np.random.default_rng(seed).choice(len(v), n, replace=False)]
     v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
     s = v @ v.T

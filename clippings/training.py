@@ -7,10 +7,10 @@ __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENERATORS', 'St
            'm_per_entity_batches', 'hard_negative_batches', 'training_rows', 'cell_targets', 'RecordRows',
            'collate_rows', 'render_augmentation', 'top1_hits', 'mine_hard_negatives', 'CheckpointError',
            'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes', 'CollapseWarning',
-           'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'train']
+           'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_start', 'train']
 
 # %% ../nbs/07_train.ipynb #b1bff475
-import csv, json, math, pickle, random, signal, sys, time, warnings
+import csv, hashlib, json, math, pickle, random, signal, sys, time, warnings
 from dataclasses import asdict, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -653,6 +653,20 @@ def build_model(spec:dict, # the config's `model` entry
 
 _ACCELERATOR = None
 
+# %% ../nbs/07_train.ipynb #d935a42f
+def stage_start(config:TrainConfig, # the chain
+                stage:Stage, # one of its stages
+                data:pd.DataFrame, # the stage's loaded data set
+                models:dict, # stage name -> model folder of the stages before it
+               ) -> dict:
+    "What a stage starts from: the base model's spec or a hash of the files of the stage it continues, its data's fingerprint and the seed"
+    if stage.init == 'base': start = json.loads(json.dumps(config.model, default=str))
+    else:
+        h = hashlib.sha256()
+        for f in sorted(p for p in Path(models[stage.init]).rglob('*') if p.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
+        start = h.hexdigest()[:16]
+    return dict(model=start, data=fingerprint(data), seed=config.seed)
+
 # %% ../nbs/07_train.ipynb #29c8fc77
 def _accelerator(device:str, precision:str) -> Accelerator:
     "One Accelerator per process (accelerate keeps global state)"
@@ -678,13 +692,16 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
     models = {}
     for stage in cfg.stages:
         folder = out / stage.name
-        done = folder / 'done.json'
-        if resume and done.exists() and not stage_changes(json.loads(done.read_text())['stage'], stage):
+        done, origin = folder / 'done.json', stage_start(cfg, stage, data[stage.data], models)
+        finished = json.loads(done.read_text()) if done.exists() else None
+        stale = finished is not None and (stage_changes(finished['stage'], stage) != [] or finished.get('start') != origin)
+        if resume and finished and not stale:
             print(f'{stage.name}: finished earlier, reusing {folder / "model"}')
         else:
+            if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             start = build_model(cfg.model, data, cfg.seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
             t = time.time()
-            train_stage(start, stage, data[stage.data], folder, cfg.seed, acc, resume, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
-            write_text(done, json.dumps(dict(stage=asdict(stage), seconds=round(time.time() - t, 1)), indent=1))
+            train_stage(start, stage, data[stage.data], folder, cfg.seed, acc, resume and not stale, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
+            write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)), indent=1))
         models[stage.name] = folder / 'model'
     return models
