@@ -438,15 +438,17 @@ class ClippingsModel(nn.Module):
         enc = {k: v.to(self.device) for k, v in self.backbone.tokenize([str(t) for t in texts]).items()}
         return F.normalize(self.backbone.text_features(**enc), dim=-1)
 
-    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool=False):
-        "Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not `pooled`; with `cells`, (embeddings, per-cell character logits)"
+    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool=False, views:bool=False):
+        "Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not `pooled`; `views` adds the image and text embeddings pooled: (pooled, image, text); `cells` adds per-cell character logits: (embeddings, logits)"
         if not pooled: return self.encode_images(pixel_values), self.encode_texts(texts)
         im_wt = self.im_wt if im_wt is None else im_wt
-        img = logits = None
+        img = txt = logits = None
         if im_wt > 0:
             img = self.encode_images(pixel_values, cells)
             if cells: img, logits = img
-        out = img if im_wt == 1 else self.encode_texts(texts) if im_wt == 0 else pool_embeddings(img, self.encode_texts(texts), im_wt)
+        if im_wt < 1: txt = self.encode_texts(texts)
+        out = img if im_wt == 1 else txt if im_wt == 0 else pool_embeddings(img, txt, im_wt)
+        if views: out = (out, img, txt)
         return (out, logits) if cells else out
 
     @torch.no_grad()

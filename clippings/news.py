@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CITIES', 'FIRST', 'LAST', 'TITLES', 'ACTIONS', 'OBJECTS', 'CONTEXTS', 'MONTHS', 'AGENCIES', 'NEWS_OCR', 'scene',
            'PrintNoise', 'reproduce', 'news_event', 'sibling_event', 'caption', 'typeset', 'latin_confusions',
-           'NewsConfig', 'build_news_data']
+           'NewsConfig', 'build_news_data', 'ReprintConfig', 'build_reprints']
 
 # %% ../nbs/01a_news.ipynb #4d5c9773
 import json, string
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import matplotlib, numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFilter
+from tqdm.auto import tqdm
 
 from .files import write_text
-from .records import fingerprint, validate_records, write_records
+from .records import fingerprint, load_records, validate_records, write_records
 from .names import _rng
 from .render import find_fonts
 from .simocr import GlyphConfusions, OCRNoise, cer
@@ -209,5 +210,41 @@ def build_news_data(out, # folder to write (created)
                     clusters={s: int(records[records.split == s].entity_id.nunique()) for s in ('train', 'val', 'test')},
                     singletons=int((sizes == 1).sum()), cer=round(float(np.mean([cer(p, t) for p, t in zip(df.printed, df.text)])), 4),
                     fingerprints={'records': fingerprint(records), 'pool': fingerprint(pool)})
+    write_text(out / 'manifest.json', json.dumps(manifest, indent=1))
+    return manifest
+
+# %% ../nbs/01a_news.ipynb #a0fda93f
+@dataclass
+class ReprintConfig:
+    "Which photos to reprint, how often, and the seed"
+    source:str # record table (or CLIPPINGS-layout folder) of photos with captions, e.g. an unlabelled pool
+    max_papers:int=5 # most reprints of one photo (each photo gets 2 to max_papers)
+    val_share:float=.05 # share of the photos held out as validation clusters
+    seed:int=0 # random seed
+    strength:float=1. # print-noise strength
+
+# %% ../nbs/01a_news.ipynb #b5a3602e
+def build_reprints(out, # folder to write (created)
+                   cfg:ReprintConfig, # source table, sizes and seed
+                  ) -> dict:
+    "Write reprint clusters of a table's photos: images, `records.parquet` (one cluster per source photo) and a manifest"
+    if cfg.max_papers < 2: raise ValueError(f'max_papers must be at least 2 (a cluster of one print teaches nothing), got {cfg.max_papers}')
+    src = load_records(cfg.source, verify_images=False)
+    out = Path(out); (out / 'images').mkdir(parents=True, exist_ok=True)
+    confusions, rows, root = latin_confusions(), [], Path(src.attrs['root'])
+    val = set(_rng(cfg.seed, 'split').permutation(src.record_id.to_numpy())[:round(cfg.val_share * len(src))])
+    for r in tqdm(src.itertuples(), total=len(src), desc='reprints'):
+        photo, rng = Image.open(root / r.image_path).convert('RGB'), _rng(cfg.seed, 'photo', r.record_id)
+        for j in range(int(rng.integers(2, cfg.max_papers + 1))):
+            rng = _rng(cfg.seed, 'print', r.record_id, j)
+            path = f'images/{r.record_id}_{j}.jpg'
+            reproduce(photo, PrintNoise.sample(rng, cfg.strength), rng).convert('L').save(out / path, quality=80)
+            printed = typeset(' '.join(r.text.split()), rng)
+            rows.append(dict(record_id=f'{r.record_id}_{j}', image_path=path, text=NEWS_OCR.apply(printed, confusions, rng, severity=cfg.strength)[0],
+                             printed=printed, entity_id=str(r.record_id), split='val' if r.record_id in val else 'train', side='both'))
+    records = validate_records(pd.DataFrame(rows), root=out, source=f'reprints of {cfg.source}')
+    write_records(records, out / 'records.parquet')
+    manifest = dict(config=asdict(cfg), n_records=len(records), n_photos=len(src), clusters=records.groupby('split').entity_id.nunique().to_dict(),
+                    fingerprints={'source': fingerprint(src), 'records': fingerprint(records)})
     write_text(out / 'manifest.json', json.dumps(manifest, indent=1))
     return manifest

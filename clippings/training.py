@@ -31,7 +31,7 @@ from .records import Gallery, fingerprint, load_records, make_gallery, read_reco
 from .retrieval import knn, link_knn
 from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
-from .news import NewsConfig, build_news_data
+from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
 
 # %% ../nbs/07_train.ipynb #af7e9cf7
 CONFIG = ConfigDict(extra='forbid', allow_inf_nan=False)  # unknown keys and nan/inf are errors in every config
@@ -69,6 +69,7 @@ class Stage:
     seed:NonNegativeInt|None=None # the stage's seed (default: the run's)
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
     char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
+    view_wt:NonNegativeFloat=0. # weight of SupCon on the image and the text embeddings alone, added to the pooled loss (0 < im_wt < 1), so each tower also links by itself
 
     def __post_init__(self):
         if self.select == 'auto': self.select = 'val_loss' if self.loss == 'clip' else 'val_top1'
@@ -76,6 +77,8 @@ class Stage:
             raise ValueError(f'stage {self.name!r}: batch_size {self.batch_size} is not a multiple of k·m = {self.k * self.m}')
         if self.char_wt and (self.loss != 'supcon' or self.im_wt == 0):
             raise ValueError(f'stage {self.name!r}: char_wt trains the image tower, so it needs a SupCon stage with im_wt > 0 (loss {self.loss}, im_wt {self.im_wt})')
+        if self.view_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
+            raise ValueError(f'stage {self.name!r}: view_wt adds SupCon on each tower to the pooled loss, so it needs a SupCon stage with 0 < im_wt < 1 (loss {self.loss}, im_wt {self.im_wt})')
         if self.snapshot_epoch is not None and self.snapshot_epoch > self.epochs:
             raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch ({self.epochs})')
 
@@ -448,11 +451,14 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
         if st.loss == 'clip':
             img, txt = self.net(pix, texts, pooled=False)
             loss = clip_loss(img.float(), txt.float(), self.model.logit_scale)
-        elif st.char_wt:  # SupCon on the records + reading each re-flowed cell
-            emb, logits = self.net(pix, texts, st.im_wt, cells=True)
-            char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100) if (cells >= 0).any() else logits.sum() * 0
-            loss = self.loss_fn(emb.float(), y.to(acc.device)) + st.char_wt * char_loss
-        else: loss = self.loss_fn(self.net(pix, texts, st.im_wt).float(), y.to(acc.device))
+        else:  # SupCon on the pooled records, + each tower alone (view_wt), + reading each re-flowed cell (char_wt)
+            out, y = self.net(pix, texts, st.im_wt, cells=st.char_wt > 0, views=st.view_wt > 0), y.to(acc.device)
+            emb, logits = out if st.char_wt else (out, None)
+            if st.view_wt: emb, img, txt = emb
+            loss = self.loss_fn(emb.float(), y)
+            if st.view_wt: loss = loss + st.view_wt * (self.loss_fn(img.float(), y) + self.loss_fn(txt.float(), y)) / 2
+            if st.char_wt: loss = loss + st.char_wt * (F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100)
+                                                       if (cells >= 0).any() else logits.sum() * 0)
     acc.backward(loss)
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
     self.opt.step(); self.sched.step(); self.opt.zero_grad(set_to_none=True)
@@ -570,6 +576,13 @@ def train_stage(model:ClippingsModel, # the starting model (trained in place)
     return StageRun(model, stage, data, out, seed, accelerator, resume, cache_images, num_workers, tensorboard, progress).run(interrupt_after)
 
 # %% ../nbs/07_train.ipynb #4ab5ebe7
+def _data_in_config(path, entry):
+    "A data entry of a YAML config with its paths made relative to the file's folder: a path, or a generator's `source`"
+    if isinstance(entry, str): return str(path_in_config(path, entry))
+    if isinstance(entry, dict) and len(entry) == 1 and isinstance(args := next(iter(entry.values())), dict) and isinstance(args.get('source'), str):
+        return {next(iter(entry)): {**args, 'source': str(path_in_config(path, args['source']))}}
+    return entry
+
 @dataclass(config=CONFIG)
 class TrainConfig:
     "A chain of training stages: the base model, the data sets, the stages, and how to run them"
@@ -603,17 +616,16 @@ class TrainConfig:
     def from_yaml(cls, path, # a YAML file
                   **overrides,
                  ) -> 'TrainConfig':
-        "Read and check a YAML config against the schema; relative data paths start at the file's folder; other keyword arguments replace top-level keys (e.g. output_dir)"
+        "Read and check a YAML config against the schema; relative data paths (and a generator's `source`) start at the file's folder; other keyword arguments replace top-level keys (e.g. output_dir)"
         path = Path(path)
         d = {**read_yaml(path, 'training config'), **overrides}
-        if isinstance(d.get('data'), dict):
-            d['data'] = {k: str(path_in_config(path, v)) if isinstance(v, str) else v for k, v in d['data'].items()}
+        if isinstance(d.get('data'), dict): d['data'] = {k: _data_in_config(path, v) for k, v in d['data'].items()}
         return parse_config(cls, d, str(path))
 
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/07_train.ipynb #c724a5a8
-GENERATORS = {'news': (NewsConfig, build_news_data)}  # synthetic data sets a config can build: name -> (settings class, builder)
+GENERATORS = {'news': (NewsConfig, build_news_data), 'reprints': (ReprintConfig, build_reprints)}  # synthetic data sets a config can build: name -> (settings class, builder)
 
 def _generator(name:str, spec:dict):
     "The builder and checked settings of a data entry such as {news: {seed: 7}}; errors name the entry"
