@@ -457,8 +457,9 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
             if st.view_wt: emb, img, txt = emb
             loss = self.loss_fn(emb.float(), y)
             if st.view_wt: loss = loss + st.view_wt * (self.loss_fn(img.float(), y) + self.loss_fn(txt.float(), y)) / 2
-            if st.char_wt: loss = loss + st.char_wt * (F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100)
-                                                       if (cells >= 0).any() else logits.sum() * 0)
+            if st.char_wt:
+                char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100) if (cells >= 0).any() else logits.sum() * 0
+                loss = loss + st.char_wt * char_loss
     acc.backward(loss)
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
     self.opt.step(); self.sched.step(); self.opt.zero_grad(set_to_none=True)
