@@ -14,8 +14,8 @@ from pydantic import TypeAdapter, ValidationError
 
 # %% auto #0
 __all__ = ['MAX_IMAGE_PIXELS', 'MAX_IMAGE_MB', 'ConfigError', 'read_yaml', 'path_in_config', 'parse_config', 'atomic_path',
-           'write_text', 'atomic_dir', 'OutputError', 'check_output', 'ImageError', 'image_file', 'open_image',
-           'read_npz']
+           'write_text', 'cache_dir', 'atomic_dir', 'OutputError', 'check_output', 'ImageError', 'image_file',
+           'open_image', 'read_npz']
 
 # %% ../nbs/00_files.ipynb #b3c0055a
 class ConfigError(ValueError):
@@ -105,6 +105,11 @@ def write_text(path, # the file to write
     "Write UTF-8 text atomically"
     with atomic_path(path) as tmp: tmp.write_text(text, encoding='utf-8')
     return Path(path)
+
+# %% ../nbs/00_files.ipynb #81e2a6df
+def cache_dir() -> Path:
+    "Where cached vectors and glyph tables live: `$CLIPPINGS_CACHE`, else `~/.cache/clippings`"
+    return Path(os.environ.get('CLIPPINGS_CACHE') or Path.home() / '.cache' / 'clippings')
 
 # %% ../nbs/00_files.ipynb #d8af38d0
 @contextlib.contextmanager

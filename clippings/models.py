@@ -11,7 +11,7 @@ __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FAC
            'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
-import hashlib, json, math, unicodedata
+import hashlib, json, math, os, unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import asdict, dataclass
@@ -32,7 +32,7 @@ from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, CLIP
 from safetensors.torch import load_model, save_model
 from transformers.utils import logging as hf_logging
 
-from .files import atomic_dir, open_image, write_text
+from .files import atomic_dir, atomic_path, cache_dir, open_image, write_text
 from .records import read_records
 
 # %% ../nbs/03_models.ipynb #58b98127
@@ -262,19 +262,29 @@ class JapaneseCLIP(nn.Module):
 # %% ../nbs/03_models.ipynb #b6900e71
 GLYPH_FACES = ('IPAexGothic', 'IPAexMincho', 'Noto Sans CJK JP', 'Noto Serif CJK JP')  # used when present; IPAexGothic ships with japanize-matplotlib
 
+def _glyph_file(chars:tuple, fonts:list) -> Path:
+    "Where the glyph table of these characters and font files is kept (`cache_dir()/glyphs`, named by their content)"
+    files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
+    return cache_dir() / 'glyphs' / f"{hashlib.sha256(json.dumps([chars, files]).encode()).hexdigest()[:16]}.npy"
+
 @lru_cache(4)
 def glyph_table(chars:tuple, # one character per row ('' or a special token: no glyph, a zero row)
                 faces:tuple=GLYPH_FACES, # font faces averaged (those found on the machine)
                ) -> tuple[np.ndarray, list]:
-    "Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces"
+    "Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces; kept on disk, as drawing them takes half a minute"
     from clippings.render import find_fonts
     from clippings.simocr import glyph_features
     fonts = [f for f in find_fonts() if f.name in faces]
     if not fonts: raise ValueError(f'none of the glyph faces {faces} is installed: pip install japanize-matplotlib (IPAexGothic)')
+    kept = _glyph_file(chars, fonts)
+    try: return np.load(kept, allow_pickle=False), [f.name for f in fonts]
+    except (OSError, ValueError): pass  # not drawn yet on this machine, or unreadable: draw them
     single = [c if len(c) == 1 else '\0' for c in chars]
     feats = sum(glyph_features(f, ''.join(single)) for f in fonts)
-    feats /= np.linalg.norm(feats, axis=1, keepdims=True) + 1e-6
-    return feats.astype(np.float32), [f.name for f in fonts]
+    feats = (feats / (np.linalg.norm(feats, axis=1, keepdims=True) + 1e-6)).astype(np.float32)
+    with atomic_path(kept) as tmp, open(tmp, 'wb') as fh: np.save(fh, feats)
+    return feats, [f.name for f in fonts]
+
 
 # %% ../nbs/03_models.ipynb #71406472
 class GlyphEmbedding(nn.Module):

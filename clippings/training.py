@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records
-from .retrieval import knn, link_knn
+from .retrieval import knn, link_knn, pool
 from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
 from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
@@ -223,14 +223,17 @@ def top1_hits(model:ClippingsModel, # the model
               im_wt:float, # pooling weight
               text_col:str='text', # OCR column
               root=None, # data set root (default: the tables' `root` attribute)
+              vectors:np.ndarray|None=None, # pooled vectors of the queries then the gallery, when already embedded (`_validate` embeds images once for every OCR column)
              ) -> pd.Series:
     "Per query with a true record in the gallery: is its nearest gallery record of its entity? (top-1 matched accuracy)"
     truth = gallery.truth()
-    q = gallery.queries[[bool(truth[r]) for r in gallery.queries['record_id']]]
+    found = np.array([bool(truth[r]) for r in gallery.queries['record_id']], dtype=bool)
+    q = gallery.queries[found]
     if q.empty: return pd.Series(dtype=bool)
-    qv = model.embed(q, im_wt, text_col, root=root, progress=False)
-    gv = model.embed(gallery.gallery, im_wt, text_col, root=root, progress=False)
-    return top1_correct(link_knn(q, gallery.gallery, k=1, query_vectors=qv, target_vectors=gv), truth, q['record_id'])
+    if vectors is None: vectors = np.concatenate([model.embed(t, im_wt, text_col, root=root, progress=False) for t in gallery])
+    n = len(gallery.queries)
+    return top1_correct(link_knn(q, gallery.gallery, k=1, query_vectors=vectors[:n][found], target_vectors=vectors[n:]), truth, q['record_id'])
+
 
 # %% ../nbs/07_train.ipynb #1ff88271
 @torch.no_grad()
@@ -334,7 +337,7 @@ class _StopFlag:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
 
 # %% ../nbs/07_train.ipynb #f645ab61
-LOG_FIELDS = ['epoch', 'step', 'loss', 'char_loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos', 'val_text_cos', 'seconds']
+LOG_FIELDS = ['epoch', 'step', 'loss', 'char_loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos', 'val_text_cos', 'val_char_acc', 'seconds']
 
 class _Log:
     "CSV (and optional TensorBoard) log of a stage; a resumed stage drops the rows after its checkpoint"
@@ -401,6 +404,10 @@ class StageRun:
         self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside, tokenizer=tokenizer, progress=self.progress)
         self.val_ds = RecordRows(val_rows, self.model.transform, self.root, cache=cache_images, allow_outside_root=outside, progress=self.progress) if val_rows is not None else None
         self.val_gallery = make_gallery(data, 'val') if st.select == 'val_top1' else None
+        self.val_images = None  # the validation queries then gallery, decoded once: each validation embeds them once for all OCR columns
+        if self.val_gallery is not None and st.im_wt > 0 and cache_images:
+            self.val_images = RecordRows(pd.concat(list(self.val_gallery)).assign(label=0), self.model.transform, self.root, allow_outside_root=outside,
+                                         tokenizer=tokenizer, progress=self.progress)  # with char_wt, each cell's character too (`val_char_acc`)
         self.labels, self.chain = rows['label'].to_numpy(), list(self.model.meta.get('stages', []))
 
     def _batches(self, epoch:int) -> list:
@@ -526,17 +533,47 @@ def _keep(self:StageRun, epoch:int, score):
     if self.stage.loss == 'supcon': self.model.im_wt = self.stage.im_wt
     self.model.save_pretrained(self.out / 'model')
 
+@torch.no_grad()
+def _image_vectors(model:ClippingsModel, ds:RecordRows, batch_size:int=256) -> tuple[np.ndarray, float|None]:
+    "Unit image vectors of a dataset's decoded images, without decoding them again, and the share of its character cells the cell classifier reads right (when it has cell targets)"
+    pix, starts, right = ds.cache[ds.pos], iter(range(0, len(ds), batch_size)), []
+    def encode(x):
+        if ds.targets is None: return model.encode_images(x)
+        vectors, logits = model.encode_images(x, cells=True)
+        i = next(starts); truth = ds.targets[i:i + len(x)].to(x.device)
+        chars = (truth >= 0) & (truth != model.backbone.tokenizer.pad_token_id)  # printed characters, not blank cells
+        right.append((logits.argmax(-1)[chars] == truth[chars]).cpu())
+        return vectors
+    batches = (model.transform.normalize(pix[i:i + batch_size]) for i in range(0, len(pix), batch_size))
+    vectors = model._embed(batches, encode, len(pix), 'images', False)
+    read = torch.cat(right) if right else torch.zeros(0)
+    return vectors, read.float().mean().item() if len(read) else None
+
 @patch
-def _spread(self:StageRun, warn:bool=True, n:int=256) -> dict:
+def _val_embeddings(self:StageRun) -> tuple:
+    "Unit image vectors (None at im_wt 0) and text vectors per OCR column (None at im_wt 1) of the validation queries then gallery, and the share of character cells read right (None without char_wt)"
+    st, recs = self.stage, pd.concat(list(self.val_gallery))
+    img = txt = char_acc = None
+    if st.im_wt > 0: img, char_acc = _image_vectors(self.model, self.val_images) if self.val_images is not None else \
+        (self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False), None)
+    if st.im_wt < 1: txt = {c: self.model.embed_texts(recs[c], progress=False) for c in st.text_cols}
+    return img, txt, char_acc
+
+@patch
+def _spread(self:StageRun, warn:bool=True, n:int=256,
+            embedded:tuple|None=None, # `_val_embeddings` of this validation, reused where it has the tower
+           ) -> dict:
     "Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above `COLLAPSE_COS` (when `warn`)"
     st = self.stage
     if self.val_gallery is None and self.val_ds is None: return {}  # nothing held out (select: last)
     recs, col = (self.val_gallery.gallery, st.text_cols[0]) if self.val_gallery is not None else (self.val_ds.rows, 'text')
-    recs = recs.sample(min(n, len(recs)), random_state=0)
+    pos = recs.reset_index(drop=True).sample(min(n, len(recs)), random_state=0).index.to_numpy()
+    recs, img, txt = recs.iloc[pos], *(embedded or (None, None))
+    at = pos + (len(self.val_gallery.queries) if self.val_gallery is not None else 0)  # the sample's rows in `embedded`
     out = {}
-    if self.images:
-        out['val_image_cos'] = mean_pairwise_cosine(self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False))
-    if st.loss == 'clip' or st.im_wt < 1: out['val_text_cos'] = mean_pairwise_cosine(self.model.embed_texts(recs[col], progress=False))
+    if self.images: out['val_image_cos'] = mean_pairwise_cosine(img[at] if img is not None else
+        self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False))
+    if st.loss == 'clip' or st.im_wt < 1: out['val_text_cos'] = mean_pairwise_cosine(txt[col][at] if txt is not None else self.model.embed_texts(recs[col], progress=False))
     for k, v in out.items():
         if warn and v > COLLAPSE_COS:
             warnings.warn(f"{st.name}: the {k.split('_')[1]} tower has collapsed: its embeddings of validation records have a mean pairwise "
@@ -546,11 +583,15 @@ def _spread(self:StageRun, warn:bool=True, n:int=256) -> dict:
 @patch
 def _validate(self:StageRun, epoch:int):
     "Validation scores after an epoch (epoch −1: the starting model); keeps the weights the stage's rule selects"
-    st, score = self.stage, {}
+    st, score, embedded = self.stage, {}, None
     if self.val_ds is not None and len(self.val_ds): score['val_loss'] = _val_loss(self.model, self.val_ds, st.batch_size)
     if self.val_gallery is not None:  # averaged over the stage's OCR columns: clean OCR alone saturates at 1.0 and cannot choose
-        score['val_top1'] = float(np.mean([top1_hits(self.model, self.val_gallery, st.im_wt, c, self.root).mean() for c in st.text_cols]))
-    score.update(self._spread(warn=epoch >= 0))  # a model not trained yet may start collapsed: training must move it
+        img, txt, char_acc = self._val_embeddings()
+        embedded = img, txt
+        if char_acc is not None: score['val_char_acc'] = char_acc  # how well the image tower reads (char_wt): a share of printed characters
+        vectors = {c: img if txt is None else txt[c] if img is None else pool(img, txt[c], st.im_wt) for c in st.text_cols}
+        score['val_top1'] = float(np.mean([top1_hits(self.model, self.val_gallery, st.im_wt, c, self.root, vectors[c]).mean() for c in st.text_cols]))
+    score.update(self._spread(warn=epoch >= 0, embedded=embedded))  # a model not trained yet may start collapsed: training must move it
     self.log(epoch=epoch, step=self.step, seconds=round(time.time() - self.t0, 2), **score)
     s = score.get(st.select)
     if st.snapshot_epoch is not None: keep = epoch + 1 == st.snapshot_epoch
@@ -638,15 +679,23 @@ def _generator(name:str, spec:dict):
     except TypeError as e: raise ValueError(f'data.{name}.{kind}: {e}') from None
 
 # %% ../nbs/07_train.ipynb #1a9fffdc
+def _built_from(manifest:Path, settings) -> bool:
+    "Was the data set of this manifest built with these settings, and (a generator with a `source` table) from that table as it is now?"
+    if not manifest.exists(): return False
+    built = json.loads(manifest.read_text())
+    if built['config'] != asdict(settings): return False
+    source = getattr(settings, 'source', None)
+    return source is None or built.get('fingerprints', {}).get('source') == fingerprint(load_records(source, verify_images=False))
+
 def generated_data(name:str, # the data set's name in the config
                    spec:dict, # {generator: settings}, e.g. {'news': {'seed': 7, 'n_train_clusters': 1000}}
                    folder, # where to build it
                   ) -> Path:
-    "Build a config's synthetic data set in `folder` (reused while its manifest's settings are unchanged); returns its record table"
+    "Build a config's synthetic data set in `folder` (reused while its settings, and the content of its `source` table, are unchanged); returns its record table"
     build, settings = _generator(name, spec)
-    manifest = Path(folder) / 'manifest.json'
-    if not (manifest.exists() and json.loads(manifest.read_text())['config'] == asdict(settings)): build(folder, settings)
+    if not _built_from(Path(folder) / 'manifest.json', settings): build(folder, settings)
     return Path(folder) / 'records.parquet'
+
 
 # %% ../nbs/07_train.ipynb #7303ce07
 def build_model(spec:dict, # the config's `model` entry
