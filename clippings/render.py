@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['FONT_DIRS', 'JAPANESE_PROBE', 'HELDOUT_FONTS', 'PAPER_TONES', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts',
-           'covers', 'render_text', 'Degradation', 'degrade']
+           'covers', 'render_text', 'glyph_bank', 'Degradation', 'degrade']
 
 # %% ../nbs/01_render.ipynb #686b33a7
-import re
+import hashlib, json, os, re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 from fontTools.ttLib import TTCollection, TTFont
+from tqdm.auto import tqdm
+
+from .files import atomic_path, cache_dir
 
 
 # %% ../nbs/01_render.ipynb #64f46d31
@@ -123,6 +126,34 @@ def render_text(text:str, # what to draw
     out = Image.new('L', (round(x1 - x0) + 2 * m, round(y1 - y0) + 2 * m), 255)
     for im, x, y in placed: out.paste(ImageChops.darker(out.crop((round(x - x0) + m, round(y - y0) + m, round(x - x0) + m + im.width, round(y - y0) + m + im.height)), im), (round(x - x0) + m, round(y - y0) + m))
     return out
+
+# %% ../nbs/01_render.ipynb #dcf5675b
+def _bank_file(chars:list, fonts:list, size:int, canvas:int) -> Path:
+    "Where a glyph bank is kept (`cache_dir()/glyphs`), named by its characters, the font files (path, size, mtime) and the drawing sizes"
+    files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
+    return cache_dir() / 'glyphs' / f"bank-{hashlib.sha256(json.dumps([chars, files, size, canvas]).encode()).hexdigest()[:16]}.npz"
+
+def glyph_bank(chars:list, # characters to draw (one per entry)
+               fonts:list, # faces (`find_fonts`)
+               size:int=32, # font size: the em square, in pixels
+               canvas:int=40, # side of each drawing, the em square in its middle
+              ) -> tuple[np.ndarray, np.ndarray]:
+    "Every character drawn in every face that has it: uint8 ink (len(chars), len(fonts), canvas, canvas), and which faces have which character; kept on disk"
+    kept = _bank_file(list(chars), fonts, size, canvas)
+    try:
+        with np.load(kept, allow_pickle=False) as f: return f['ink'], f['has']
+    except (OSError, ValueError, KeyError): pass  # not drawn yet on this machine, or unreadable: draw them
+    ink = np.zeros((len(chars), len(fonts), canvas, canvas), np.uint8)
+    has = np.zeros((len(chars), len(fonts)), bool)
+    for j, f in enumerate(tqdm(fonts, desc='drawing glyphs', unit='face', leave=False, disable=None)):
+        cmap, pil = font_cmap(f), _pil_font(f, size)
+        for i, ch in enumerate(chars):
+            if ord(ch) not in cmap: continue
+            im = Image.new('L', (canvas, canvas), 0)
+            ImageDraw.Draw(im).text((canvas // 2, canvas // 2), ch, font=pil, fill=255, anchor='mm')
+            ink[i, j], has[i, j] = np.asarray(im), True
+    with atomic_path(kept) as tmp, open(tmp, 'wb') as fh: np.savez_compressed(fh, ink=ink, has=has)
+    return ink, has
 
 # %% ../nbs/01_render.ipynb #affc4d1e
 PAPER_TONES = ((234, 234, 212), (225, 207, 171), (240, 238, 230), (218, 210, 190))

@@ -97,11 +97,12 @@ def embed_task(models:dict, # stage name -> model folder (from `clippings.traini
     return out
 
 # %% ../nbs/10_replicate.ipynb #d85756e0
-STAGE_COLUMNS = ('name', 'init', 'data', 'loss', 'im_wt', 'epochs', 'batch_size', 'lr', 'temperature', 'm', 'hard_negatives', 'augment', 'char_wt', 'view_wt')
+STAGE_COLUMNS = ('name', 'init', 'data', 'loss', 'im_wt', 'epochs', 'batch_size', 'lr', 'temperature', 'm', 'hard_negatives', 'augment', 'char_wt', 'view_wt', 'grids')
 
 def stage_table(config) -> pd.DataFrame:
     "One row per stage of a training config (a `TrainConfig`): where it starts, what it trains on, and its main settings"
-    unused = {'clip': ('im_wt', 'temperature', 'm', 'hard_negatives', 'char_wt', 'view_wt'), 'supcon': ()}  # settings a CLIP stage ignores
+    common = ('im_wt', 'temperature', 'm', 'hard_negatives', 'char_wt', 'view_wt')  # SupCon's settings
+    unused = {'clip': common + ('grids',), 'supcon': ('grids',), 'read': common + ('augment',)}  # settings a stage of each loss ignores
     return pd.DataFrame([{c: '—' if c in unused[s.loss] else getattr(s, c) for c in STAGE_COLUMNS} for s in config.stages]).set_index('name')
 
 # %% ../nbs/10_replicate.ipynb #dcf24db3

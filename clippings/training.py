@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENERATORS', 'Stage', 'clip_loss', 'shuffled_batches',
            'm_per_entity_batches', 'hard_negative_batches', 'training_rows', 'cell_targets', 'RecordRows',
-           'collate_rows', 'render_augmentation', 'top1_hits', 'mine_hard_negatives', 'CheckpointError',
+           'collate_rows', 'GlyphGrids', 'render_augmentation', 'top1_hits', 'mine_hard_negatives', 'CheckpointError',
            'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes', 'CollapseWarning',
            'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_start', 'train']
 
@@ -32,6 +32,8 @@ from .retrieval import knn, link_knn, pool
 from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
 from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
+from .render import find_fonts, glyph_bank
+from .synth import _CURSIVE
 
 # %% ../nbs/07_train.ipynb #af7e9cf7
 CONFIG = ConfigDict(extra='forbid', allow_inf_nan=False)  # unknown keys and nan/inf are errors in every config
@@ -39,9 +41,9 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 
 @dataclass(config=CONFIG)
 class Stage:
-    "One training stage: CLIP InfoNCE on image–text pairs, or SupCon on pooled record vectors"
+    "One training stage: CLIP InfoNCE on image–text pairs, SupCon on pooled record vectors, or reading characters drawn from the fonts"
     name:str # the stage's name: its output folder, and what later stages name as `init`
-    loss:Literal['clip', 'supcon'] # 'clip' (stage 1, no labels) or 'supcon' (stages 2/3, entity labels)
+    loss:Literal['clip', 'supcon', 'read'] # 'clip' (stage 1, no labels), 'supcon' (stages 2/3, entity labels) or 'read' (the image tower learns characters: `GlyphGrids`)
     data:str # the data set it trains on (a key of the config's `data`)
     init:str='base' # 'base' (the configured model) or the name of an earlier stage to start from
     epochs:PositiveInt=1 # passes over the training batches
@@ -64,15 +66,18 @@ class Stage:
     remine_every:NonNegativeInt=0 # re-mine hard negatives every this many epochs (0: once, before the first epoch)
     text_cols:Annotated[list[str], Field(min_length=1)]=field(default_factory=lambda: ['text']) # OCR columns to train on (each gives one view per record)
     val_fraction:Annotated[float, Field(gt=0, lt=1)]=.2 # 'clip': share of the pool held out for the validation loss
-    select:Literal['auto', 'val_top1', 'val_loss', 'last']='auto' # keep the epoch with the best 'val_top1' or 'val_loss', or the 'last'; auto: clip→val_loss, supcon→val_top1
+    select:Literal['auto', 'val_top1', 'val_loss', 'val_char_acc', 'last']='auto' # keep the epoch with the best 'val_top1', 'val_loss' or 'val_char_acc', or the 'last'; auto: clip→val_loss, supcon→val_top1, read→val_char_acc
     snapshot_epoch:PositiveInt|None=None # keep this epoch's weights instead (the paper used J1's epoch 40)
     seed:NonNegativeInt|None=None # the stage's seed (default: the run's)
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
     char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
     view_wt:NonNegativeFloat=0. # weight of SupCon on the image and the text embeddings alone, added to the pooled loss (0 < im_wt < 1), so each tower also links by itself
+    grids:PositiveInt=20_000 # 'read': re-flowed images of drawn characters per epoch (each index draws a new one)
 
     def __post_init__(self):
-        if self.select == 'auto': self.select = 'val_loss' if self.loss == 'clip' else 'val_top1'
+        if self.select == 'auto': self.select = {'clip': 'val_loss', 'supcon': 'val_top1', 'read': 'val_char_acc'}[self.loss]
+        if (self.loss == 'read') != (self.select == 'val_char_acc') and self.select not in ('last',):
+            raise ValueError(f"stage {self.name!r}: select {self.select!r} does not suit loss {self.loss!r} (a 'read' stage is judged by val_char_acc, and only it)")
         if self.loss == 'supcon' and self.hard_negatives and self.batch_size % (self.k * self.m):
             raise ValueError(f'stage {self.name!r}: batch_size {self.batch_size} is not a multiple of k·m = {self.k * self.m}')
         if self.char_wt and (self.loss != 'supcon' or self.im_wt == 0):
@@ -204,6 +209,59 @@ class RecordRows(torch.utils.data.Dataset):
 def collate_rows(items):
     imgs, texts, labels, cells = zip(*items)
     return torch.stack(imgs), list(texts), torch.tensor(labels), torch.stack(cells)
+
+# %% ../nbs/07_train.ipynb #f6caa80a
+def _degrade_cells(cells:torch.Tensor, # (n, 1, S, S) ink in [0, 1]
+                   rng:np.random.Generator,
+                  ) -> torch.Tensor:
+    "Ink that bled or eroded, blur, uneven strength and noise, one draw per cell"
+    n, draw = len(cells), lambda p: torch.from_numpy(rng.random(len(cells)) < p).view(-1, 1, 1, 1)
+    cells = torch.where(draw(.2), (F.max_pool2d(cells, 3, 1, 1) + cells) / 2, cells)         # bled
+    cells = torch.where(draw(.15), (cells - F.max_pool2d(-cells, 3, 1, 1)) / 2, cells)       # eroded
+    blur = torch.tensor([[1., 2, 1], [2, 4, 2], [1, 2, 1]]).view(1, 1, 3, 3) / 16
+    cells = torch.where(draw(.4), F.conv2d(cells, blur, padding=1), cells)
+    cells = cells / cells.amax((2, 3), keepdim=True).clamp(min=.2)
+    strength = torch.from_numpy(rng.uniform(.7, 1.1, (n, 1, 1, 1))).float()
+    return (cells * strength + torch.from_numpy(rng.normal(0, .08, cells.shape)).float()).clamp(0, 1)
+
+class GlyphGrids(torch.utils.data.Dataset):
+    "Re-flowed images of characters drawn from the fonts, as (uint8 image, '', 0, cell classes): index i always draws the same grid"
+    def __init__(self, texts, # strings whose characters are drawn, as often as they occur in them (e.g. the printed training lines)
+                 tokenizer, # the model's character tokenizer: its ids are the classes (characters it lacks are not drawn)
+                 transform, # the model's 'reflow' `ImageTransform` (cell side and grid)
+                 n:int, # grids per epoch (the dataset's length; any index draws a grid)
+                 seed:int=0, # the stage seed
+                 fonts:list|None=None, # faces to draw with (default: every installed face but the cursive ones)
+                 lengths:tuple=(2, 17), # characters per grid, drawn from [low, high); the rest of the cells stay blank
+                ):
+        if transform.mode != 'reflow': raise ValueError(f"GlyphGrids draws re-flowed cells: the model's transform is {transform.mode!r}, not 'reflow'")
+        counts = pd.Series(list(''.join(map(str, texts)))).value_counts()
+        counts = counts[[not c.isspace() and tokenizer.convert_tokens_to_ids(c) != tokenizer.unk_token_id for c in counts.index]]
+        fonts = fonts or [f for f in find_fonts() if not _CURSIVE.search(f.name)]
+        bank, has = glyph_bank(list(counts.index), fonts)
+        if not has.any(1).all(): warnings.warn(f'GlyphGrids: {(~has.any(1)).sum()} of {len(counts)} characters are in no face and are not drawn: {"".join(counts.index[~has.any(1)][:20])}…', stacklevel=2)
+        keep = has.any(1)
+        self.chars, self.bank, self.has = list(counts.index[keep]), torch.from_numpy(bank[keep]), has[keep]
+        self.p = counts.to_numpy()[keep] / counts.to_numpy()[keep].sum()
+        self.ids = torch.tensor(tokenizer.convert_tokens_to_ids(self.chars))
+        self.pad, self.faces, self.n, self.seed, self.lengths = tokenizer.pad_token_id, [f.name for f in fonts], n, seed, lengths
+        self.cell, self.grid = transform.cell, transform.size // transform.cell
+    def __len__(self): return self.n
+    def __getitem__(self, i):
+        rng, g, c = np.random.default_rng([self.seed, 5, i]), self.grid, self.cell
+        k = int(rng.integers(*self.lengths)); k = min(k, g * g)
+        ch = rng.choice(len(self.chars), k, p=self.p)
+        face = [rng.choice(np.flatnonzero(self.has[j])) for j in ch]
+        ink = self.bank[ch, face].float()[:, None] / 255
+        side = 32 / self.bank.shape[-1] * rng.uniform(.85, 1.1, k)    # the em square (32 of 40 px) give or take
+        theta = torch.zeros(k, 2, 3)
+        theta[:, 0, 0], theta[:, 1, 1] = torch.from_numpy(side * rng.uniform(.85, 1.15, k)), torch.from_numpy(side)
+        theta[:, :, 2] = torch.from_numpy(rng.normal(0, .05, (k, 2)))
+        cells = F.grid_sample(ink, F.affine_grid(theta, (k, 1, c, c), align_corners=False), align_corners=False)
+        out = torch.zeros(g * g, 1, c, c); out[:k] = _degrade_cells(cells, rng)
+        img = out.view(g, g, c, c).permute(0, 2, 1, 3).reshape(1, g * c, g * c)
+        targets = torch.full((g * g,), self.pad); targets[:k] = self.ids[ch]
+        return ((1 - img) * 255).round().to(torch.uint8).expand(3, -1, -1).contiguous(), '', 0, targets
 
 # %% ../nbs/07_train.ipynb #636b8ac5
 def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
@@ -395,6 +453,7 @@ class StageRun:
     def _data(self, data, cache_images):
         st = self.stage
         self.outside = outside = data.attrs.get('allow_outside_root', False)
+        if st.loss == 'read': return self._reading_data(data)
         rows, val_rows = training_rows(data, st, self.seed)
         self.images = st.loss == 'clip' or st.im_wt > 0
         if st.char_wt and (self.model.transform.mode != 'reflow' or not hasattr(self.model.backbone, 'cell_classifier')):
@@ -410,7 +469,24 @@ class StageRun:
                                          tokenizer=tokenizer, progress=self.progress)  # with char_wt, each cell's character too (`val_char_acc`)
         self.labels, self.chain = rows['label'].to_numpy(), list(self.model.meta.get('stages', []))
 
+    def _reading_data(self, data):
+        "A 'read' stage: grids of characters drawn as often as the training split prints them; the validation crops re-flowed, with their cells' characters"
+        st, tokenizer = self.stage, getattr(self.model.backbone, 'tokenizer', None)
+        if self.model.transform.mode != 'reflow' or not hasattr(self.model.backbone, 'cell_classifier'):
+            raise ValueError(f"stage {st.name!r}: a 'read' stage needs a small model with re-flowed input and a cell classifier (ClippingsModel.small(..., transform='reflow'))")
+        if 'printed' not in data or 'image_path' not in data: raise ValueError(f"stage {st.name!r}: a 'read' stage needs crops with their printed strings ('image_path' and 'printed' columns); the data has {list(data.columns)}")
+        train, val = (data[data['split'] == s] for s in ('train', 'val'))
+        if train.empty or val.empty: raise ValueError(f"stage {st.name!r}: a 'read' stage draws the characters of the 'train' split and reads the crops of the 'val' split; the data has {len(train)} and {len(val)}")
+        self.ds = GlyphGrids(train['printed'], tokenizer, self.model.transform, st.grids, self.seed)
+        self.model.meta['reading'] = dict(characters=len(self.ds.chars), faces=self.ds.faces)
+        self.images, self.val_ds, self.val_gallery, self.labels = True, None, None, np.zeros(st.grids, int)
+        self.val_images = RecordRows(val.assign(label=0, text=''), self.model.transform, self.root, allow_outside_root=self.outside, tokenizer=tokenizer, progress=self.progress)
+        self.chain = list(self.model.meta.get('stages', []))
+
     def _batches(self, epoch:int) -> list:
+        if self.stage.loss == 'read':  # every epoch draws new grids: its own range of indices
+            n, b = self.stage.grids, self.stage.batch_size
+            return [np.arange(epoch * n + i, epoch * n + i + b) for i in range(0, n - b + 1, b)]
         return _epoch_batches(self.stage, self.ds, self.labels, self.groups, np.random.default_rng([self.seed, 2, epoch]))
 
 # %% ../nbs/07_train.ipynb #be141ecb
@@ -458,6 +534,9 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
         if st.loss == 'clip':
             img, txt = self.net(pix, texts, pooled=False)
             loss = clip_loss(img.float(), txt.float(), self.model.logit_scale)
+        elif st.loss == 'read':  # every cell is classified as the character drawn there, or blank
+            logits = self.net(pix, texts, 1., cells=True)[1]
+            loss = char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten())
         else:  # SupCon on the pooled records, + each tower alone (view_wt), + reading each re-flowed cell (char_wt)
             out, y = self.net(pix, texts, st.im_wt, cells=st.char_wt > 0, views=st.view_wt > 0), y.to(acc.device)
             emb, logits = out if st.char_wt else (out, None)
@@ -472,7 +551,7 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
     self.opt.step(); self.sched.step(); self.opt.zero_grad(set_to_none=True)
     self.step += 1; self.batch += 1
     rate = len(y) * acc.num_processes / (time.time() - tb)
-    extra = {'char_loss': round(char_loss.item(), 5)} if st.char_wt else {}
+    extra = {'char_loss': round(char_loss.item(), 5)} if st.char_wt or st.loss == 'read' else {}
     self.log(epoch=self.epoch, step=self.step, loss=round(loss.item(), 5), **extra, lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
              seconds=round(time.time() - self.t0, 2))
     self.bar.update(); self.bar.set_postfix(loss=f'{loss.item():.3f}', rec_s=f'{rate:.0f}')
@@ -585,6 +664,7 @@ def _validate(self:StageRun, epoch:int):
     "Validation scores after an epoch (epoch −1: the starting model); keeps the weights the stage's rule selects"
     st, score, embedded = self.stage, {}, None
     if self.val_ds is not None and len(self.val_ds): score['val_loss'] = _val_loss(self.model, self.val_ds, st.batch_size)
+    if st.loss == 'read': score['val_char_acc'] = _image_vectors(self.model, self.val_images)[1]  # the validation crops' characters read right
     if self.val_gallery is not None:  # averaged over the stage's OCR columns: clean OCR alone saturates at 1.0 and cannot choose
         img, txt, char_acc = self._val_embeddings()
         embedded = img, txt
@@ -760,10 +840,15 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
         if resume and finished and not stale:
             print(f'{stage.name}: finished earlier, reusing {folder / "model"}')
         else:
+            started = folder / 'start.json'  # what the stage's checkpoint was trained from: an interrupted stage resumes only from the same start
+            same_start = started.exists() and json.loads(started.read_text()) == origin
             if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
+            elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
+                print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
             start = build_model(cfg.model, data, cfg.seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
             t = time.time()
-            train_stage(start, stage, data[stage.data], folder, cfg.seed, acc, resume and not stale, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
+            write_text(started, json.dumps(origin))
+            train_stage(start, stage, data[stage.data], folder, cfg.seed, acc, resume and not stale and same_start, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
             write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)), indent=1))
         models[stage.name] = folder / 'model'
     return models

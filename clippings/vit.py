@@ -16,15 +16,16 @@ VIT_SMALL = {'arch': 'vit_tiny_patch16_224', 'img_size': 64, 'patch_size': 16, '
 # %% ../nbs/08_vit.ipynb #128e760b
 def vit_config(synth:str, # record table of the synthetic renders (train and val splits)
                records:str, # record table of the labelled crops (train and val splits)
-               lines:str|None=None, # reading lines (`clippings.synth.reading_lines`): a V0 stage learns to read them first (small models)
+               lines:str|None=None, # reading lines (`clippings.synth.reading_lines`): a V0 'read' stage learns their characters first, and reads their crops to validate (small models)
                vision:dict|None=None, # the image tower (default `VIT_SMALL`; `VIT_PAPER` for the paper)
                image_size:int=64, # input side in pixels
                transform:str='reflow', # 'reflow' for small models, 'pad' for a pretrained 224 px ViT
                output_dir:str='runs/vit', # where the stages write
                epochs:tuple=(4, 3, 3, 3), # epochs of V1, V2, V3, V4
                lr:tuple=(1e-3, 5e-4, 3e-4, 3e-4), # peak learning rates of V1..V4
-               reading_epochs:int=6, # epochs of V0 (with `lines`)
-               reading_lr:float=1e-3, # peak learning rate of V0
+               reading_epochs:int=3, # epochs of V0 (with `lines`)
+               reading_lr:float=2e-3, # peak learning rate of V0
+               reading_grids:int=20_000, # re-flowed grids of drawn characters per V0 epoch (`clippings.training.GlyphGrids`)
                augment:bool=True, # render augmentation in V1..V4 (the paper's; the CPU profile switches it off, see below)
                char_wt:float=0., # weight of the per-cell character loss in every stage (re-flowed input only; the paper: 0)
                m:int=4, # records per entity in a batch
@@ -40,7 +41,7 @@ def vit_config(synth:str, # record table of the synthetic renders (train and val
               dict(name='v3', data='records', init='v2', hard_negatives=False), dict(name='vit_visual', data='records', init='v3')]
     stages = [{**common, **s, 'epochs': e, 'lr': l} for s, e, l in zip(stages, epochs, lr)]
     data = {'synth': str(synth), 'records': str(records)}
-    if lines:  # reading first: each string rendered twice, no augmentation (a shifted cell would no longer hold its character)
-        stages.insert(0, {**common, 'name': 'v0', 'data': 'lines', 'm': 2, 'hard_negatives': False, 'augment': False, 'epochs': reading_epochs, 'lr': reading_lr})
+    if lines:  # reading first: characters drawn from the fonts as often as the lines print them, every cell classified
+        stages.insert(0, dict(name='v0', loss='read', data='lines', batch_size=batch_size, warmup_steps=10, epochs=reading_epochs, lr=reading_lr, grids=reading_grids))
         data['lines'] = str(lines)
     return TrainConfig(model, data, stages, output_dir=output_dir, seed=seed)
