@@ -841,7 +841,7 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
             print(f'{stage.name}: finished earlier, reusing {folder / "model"}')
         else:
             started = folder / 'start.json'  # what the stage's checkpoint was trained from: an interrupted stage resumes only from the same start
-            same_start = started.exists() and json.loads(started.read_text()) == origin
+            same_start = json.loads(started.read_text()) == origin if started.exists() else True  # (a checkpoint older than start.json: as before)
             if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
                 print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
