@@ -264,8 +264,8 @@ GLYPH_FACES = ('IPAexGothic', 'IPAexMincho', 'Noto Sans CJK JP', 'Noto Serif CJK
 
 def _glyph_file(chars:tuple, fonts:list) -> Path:
     "Where the glyph table of these characters and font files is kept (`cache_dir()/glyphs`, named by their content)"
-    files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
-    return cache_dir() / 'glyphs' / f"{hashlib.sha256(json.dumps([chars, files]).encode()).hexdigest()[:16]}.npy"
+    from clippings.render import font_fingerprint
+    return cache_dir() / 'glyphs' / f"{hashlib.sha256(json.dumps([chars, font_fingerprint(fonts)]).encode()).hexdigest()[:16]}.npy"
 
 @lru_cache(4)
 def glyph_table(chars:tuple, # one character per row ('' or a special token: no glyph, a zero row)

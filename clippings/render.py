@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FONT_DIRS', 'JAPANESE_PROBE', 'HELDOUT_FONTS', 'PAPER_TONES', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts',
-           'covers', 'render_text', 'glyph_bank', 'Degradation', 'degrade']
+           'covers', 'render_text', 'font_fingerprint', 'glyph_bank', 'Degradation', 'degrade']
 
 # %% ../nbs/01_render.ipynb #686b33a7
 import hashlib, json, os, re
@@ -128,10 +128,14 @@ def render_text(text:str, # what to draw
     return out
 
 # %% ../nbs/01_render.ipynb #dcf5675b
+def font_fingerprint(fonts:list) -> list:
+    "What names these font files in a cache key: path, face index, size and modification time (a reinstalled font draws anew)"
+    return [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
+
 def _bank_file(chars:list, fonts:list, size:int, canvas:int) -> Path:
-    "Where a glyph bank is kept (`cache_dir()/glyphs`), named by its characters, the font files (path, size, mtime) and the drawing sizes"
-    files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
-    return cache_dir() / 'glyphs' / f"bank-{hashlib.sha256(json.dumps([chars, files, size, canvas]).encode()).hexdigest()[:16]}.npz"
+    "Where a glyph bank is kept (`cache_dir()/glyphs`), named by its characters, the font files and the drawing sizes"
+    key = json.dumps([chars, font_fingerprint(fonts), size, canvas])
+    return cache_dir() / 'glyphs' / f"bank-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
 
 def glyph_bank(chars:list, # characters to draw (one per entry)
                fonts:list, # faces (`find_fonts`)

@@ -437,8 +437,9 @@ class StageRun:
         self.groups = ckpt['groups'] if ckpt else None
         if self.groups is None and stage.loss == 'supcon' and stage.hard_negatives: self.groups = mine_hard_negatives(model, self.ds, stage.im_wt, stage.k)
         per_epoch = len(self._batches(0))
-        if per_epoch == 0: raise ValueError(f'stage {stage.name!r}: not one batch of {stage.batch_size} fits the {len(self.ds)} training rows '
-                                            f'({len(set(self.labels))} entities); lower batch_size or add data')
+        if per_epoch == 0:
+            rows = f'{stage.grids} grids' if stage.loss == 'read' else f'the {len(self.ds)} training rows ({len(set(self.labels))} entities)'
+            raise ValueError(f'stage {stage.name!r}: not one batch of {stage.batch_size} fits {rows}; lower batch_size or add data')
         self.total = min(per_epoch * stage.epochs, stage.max_steps or math.inf)
         opt = torch.optim.AdamW(model.parameters(), lr=stage.lr, betas=stage.betas, eps=stage.eps, weight_decay=stage.weight_decay)
         self.sched = _scheduler(opt, stage, self.total)  # made before the optimiser state loads, so the restored learning rate stays
@@ -479,7 +480,7 @@ class StageRun:
         if train.empty or val.empty: raise ValueError(f"stage {st.name!r}: a 'read' stage draws the characters of the 'train' split and reads the crops of the 'val' split; the data has {len(train)} and {len(val)}")
         self.ds = GlyphGrids(train['printed'], tokenizer, self.model.transform, st.grids, self.seed)
         self.model.meta['reading'] = dict(characters=len(self.ds.chars), faces=self.ds.faces)
-        self.images, self.val_ds, self.val_gallery, self.labels = True, None, None, np.zeros(st.grids, int)
+        self.images, self.val_ds, self.val_gallery = True, None, None
         self.val_images = RecordRows(val.assign(label=0, text=''), self.model.transform, self.root, allow_outside_root=self.outside, tokenizer=tokenizer, progress=self.progress)
         self.chain = list(self.model.meta.get('stages', []))
 
