@@ -262,21 +262,16 @@ class JapaneseCLIP(nn.Module):
 # %% ../nbs/03_models.ipynb #b6900e71
 GLYPH_FACES = ('IPAexGothic', 'IPAexMincho', 'Noto Sans CJK JP', 'Noto Serif CJK JP')  # used when present; IPAexGothic ships with japanize-matplotlib
 
-def _glyph_file(chars:tuple, fonts:list) -> Path:
-    "Where the glyph table of these characters and font files is kept (`cache_dir()/glyphs`, named by their content)"
-    from clippings.render import font_fingerprint
-    return cache_dir() / 'glyphs' / f"{hashlib.sha256(json.dumps([chars, font_fingerprint(fonts)]).encode()).hexdigest()[:16]}.npy"
-
 @lru_cache(4)
 def glyph_table(chars:tuple, # one character per row ('' or a special token: no glyph, a zero row)
                 faces:tuple=GLYPH_FACES, # font faces averaged (those found on the machine)
                ) -> tuple[np.ndarray, list]:
     "Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces; kept on disk, as drawing them takes half a minute"
-    from clippings.render import find_fonts
+    from clippings.render import find_fonts, glyph_cache_file
     from clippings.simocr import glyph_features
     fonts = [f for f in find_fonts() if f.name in faces]
     if not fonts: raise ValueError(f'none of the glyph faces {faces} is installed: pip install japanize-matplotlib (IPAexGothic)')
-    kept = _glyph_file(chars, fonts)
+    kept = glyph_cache_file(chars, fonts, suffix='.npy')
     try: return np.load(kept, allow_pickle=False), [f.name for f in fonts]
     except (OSError, ValueError): pass  # not drawn yet on this machine, or unreadable: draw them
     single = [c if len(c) == 1 else '\0' for c in chars]

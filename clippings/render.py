@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FONT_DIRS', 'JAPANESE_PROBE', 'HELDOUT_FONTS', 'PAPER_TONES', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts',
-           'covers', 'render_text', 'font_fingerprint', 'glyph_bank', 'Degradation', 'degrade']
+           'covers', 'render_text', 'glyph_cache_file', 'glyph_bank', 'Degradation', 'degrade']
 
 # %% ../nbs/01_render.ipynb #686b33a7
 import hashlib, json, os, re
@@ -128,14 +128,16 @@ def render_text(text:str, # what to draw
     return out
 
 # %% ../nbs/01_render.ipynb #dcf5675b
-def font_fingerprint(fonts:list) -> list:
-    "What names these font files in a cache key: path, face index, size and modification time (a reinstalled font draws anew)"
-    return [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
-
-def _bank_file(chars:list, fonts:list, size:int, canvas:int) -> Path:
-    "Where a glyph bank is kept (`cache_dir()/glyphs`), named by its characters, the font files and the drawing sizes"
-    key = json.dumps([chars, font_fingerprint(fonts), size, canvas])
-    return cache_dir() / 'glyphs' / f"bank-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+def glyph_cache_file(chars, # the characters drawn
+                     fonts:list, # the faces they are drawn from
+                     *settings, # drawing settings that change the result
+                     prefix:str='', # what the file holds, at the start of its name
+                     suffix:str='.npz', # the file's type
+                    ) -> Path:
+    "Where something drawn from these characters and font files is kept: `cache_dir()/glyphs`, named by a hash of them (a reinstalled font, by its size and mtime, draws anew)"
+    files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
+    key = json.dumps([list(chars), files, *settings])
+    return cache_dir() / 'glyphs' / f"{prefix}{hashlib.sha256(key.encode()).hexdigest()[:16]}{suffix}"
 
 def glyph_bank(chars:list, # characters to draw (one per entry)
                fonts:list, # faces (`find_fonts`)
@@ -143,7 +145,7 @@ def glyph_bank(chars:list, # characters to draw (one per entry)
                canvas:int=40, # side of each drawing, the em square in its middle
               ) -> tuple[np.ndarray, np.ndarray]:
     "Every character drawn in every face that has it: uint8 ink (len(chars), len(fonts), canvas, canvas), and which faces have which character; kept on disk"
-    kept = _bank_file(list(chars), fonts, size, canvas)
+    kept = glyph_cache_file(chars, fonts, size, canvas, prefix='bank-')
     try:
         with np.load(kept, allow_pickle=False) as f: return f['ink'], f['has']
     except (OSError, ValueError, KeyError): pass  # not drawn yet on this machine, or unreadable: draw them
