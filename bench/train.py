@@ -4,10 +4,18 @@ CPU (always): the small CPU-default model of replication/configs/sample_train.ya
 SupCon steps/s at im_wt 0.5, 1 and 0 (batch 126), CLIP steps/s (batch 128), and embedding records/s, both from
 in-memory tensors (the model) and end to end from the sample_data image files (decoding included).
 GPU (when one is present): a CLIPModel sized like ViT-B/16 (random init, 224 px, 12+12 layers, 512-d projection)
-in bf16 autocast: embedding records/s (image + text) and SupCon training steps/s at batch 126.
+in bf16 autocast: embedding records/s (image + text) and SupCon training steps/s at batch 126. Then the training
+chains themselves, end to end through `clippings.training.train` on the sample data (bf16, random init, 224 px padded
+crops): the multimodal and visual chains of the sample profile (synthetic renders -> labelled records, hard-negative
+batches) with a timm ViT-B/16 image tower and a 12-layer text tower, and the image-only ViT chain V1 -> V4 (render
+augmentation on). For each stage: optimiser steps/s and records/s from the stage's own log (wall time between
+consecutive steps: data loading and augmentation included, validation and mining excluded), the stage's wall seconds
+(setup, mining and validation included), and its selected validation top-1.
 Writes bench/results/train_cpu.json and, on a GPU, bench/results/train_gpu.json.
 
-    .venv/bin/python bench/train.py            # CPU figures, plus GPU figures when CUDA is available
+    .venv/bin/python bench/train.py              # CPU figures, plus GPU figures when CUDA is available
+    .venv/bin/python bench/train.py --gpu-only   # GPU figures alone
+    .venv/bin/python bench/train.py --dry-run    # the GPU chains' code path on the CPU: tiny towers, 2 steps a stage
 """
 import sys, time
 from pathlib import Path
@@ -105,8 +113,68 @@ def gpu_figures():
     return res
 
 
+GPU_TOWERS = dict(image_size=224, vision={'arch': 'vit_base_patch16_224'}, transform='pad', glyphs=False,
+                  width=512, layers=12, heads=8, embed_dim=512, max_length=48)  # ViT-B/16 (timm, random init) + a 12-layer text tower
+DRY_TOWERS = dict(image_size=224, vision={'arch': 'vit_tiny_patch16_224', 'depth': 1}, transform='pad', glyphs=False,
+                  width=32, layers=1, heads=2, embed_dim=32, max_length=48)
+
+
+def chain_configs(out, towers=GPU_TOWERS, epochs=(2, 3), vit_epochs=(1, 1, 1, 1), max_steps=None, device='cuda', vit_workers=8):
+    "The sample profile's multimodal and visual chains, and the ViT chain V1 -> V4 (its augmentation in `vit_workers` DataLoader workers), with `towers` at 224 px on `device`"
+    from clippings.vit import vit_config
+    synth, records = str(ROOT / 'sample_data/synth.parquet'), str(ROOT / 'sample_data/records.parquet')
+    both, limit = dict(text_cols=['text', 'text_noisy']), dict(max_steps=max_steps) if max_steps else {}
+    stage = lambda name, data, init, im_wt, e, **kw: dict(name=name, loss='supcon', data=data, init=init, im_wt=im_wt, epochs=e,
+                                                          lr=1e-4, warmup_steps=20, **limit, **kw)
+    stages = [stage('synth_multimodal', 'synth', 'base', .5, epochs[0], **both), stage('sup_multimodal', 'records', 'synth_multimodal', .5, epochs[1], **both),
+              stage('synth_visual', 'synth', 'base', 1., epochs[0]), stage('sup_visual', 'records', 'synth_visual', 1., epochs[1])]
+    clippings = dict(model={'small': {**towers, 'vocab_from': ['synth', 'records']}}, data=dict(synth=synth, records=records), stages=stages,
+                     output_dir=str(Path(out) / 'clippings'), device=device, precision='bf16', seed=0)
+    vit = vit_config(synth, records, vision=towers['vision'], image_size=224, transform='pad', augment=True, epochs=vit_epochs,
+                     lr=(1e-4,) * 4, output_dir=str(Path(out) / 'vit')).to_dict()
+    vit['model']['small']['glyphs'] = towers['glyphs']  # the ViT's text tower is never trained or run
+    for s in vit['stages']: s.update(limit)
+    return {'clippings': clippings, 'vit': {**vit, 'device': device, 'num_workers': vit_workers}}
+
+
+def stage_figures(folder):
+    "Steps/s and records/s of a finished stage from its log (consecutive training steps only), its wall time and selected val top-1"
+    import json, pandas as pd
+    log, done = pd.read_csv(folder / 'log.csv'), json.loads((folder / 'done.json').read_text())
+    steps = log[log.loss.notna()]
+    gaps = steps.seconds.diff()[steps.epoch.diff() == 0]  # a step after a validation or a mining pass starts a new epoch: skipped
+    per_s = float(len(gaps) / gaps.sum()) if len(gaps) else float('nan')
+    val = log[log.val_top1.notna()]
+    best = val.loc[val.val_top1.idxmax()] if len(val) else None
+    return {'steps': int(len(steps)), 'steps_per_s': round(per_s, 2), 'records_per_s': round(per_s * done['stage']['batch_size'], 1),
+            'stage_seconds': done['seconds'], 'val_top1_selected': None if best is None else round(float(best.val_top1), 3),
+            'selected_epoch': None if best is None else int(best.epoch),
+            'val_image_cos_selected': None if best is None or pd.isna(best.val_image_cos) else round(float(best.val_image_cos), 3)}
+
+
+def chain_figures(out, **kw):
+    "Train both chains (from scratch: `out` is emptied first) and report every stage"
+    import shutil, time, torch
+    from clippings.training import train
+    shutil.rmtree(out, ignore_errors=True)
+    res = {}
+    for name, cfg in chain_configs(out, **kw).items():
+        t = time.perf_counter(); models = train(cfg, resume=False, progress=False)
+        res[name] = {'chain_seconds': round(time.perf_counter() - t, 1), 'stages': {s: stage_figures(Path(m).parent) for s, m in models.items()}}
+        print(name, res[name], flush=True)
+    if torch.cuda.is_available(): res['peak_gpu_memory_gib'] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
+    return res
+
+
 if __name__ == '__main__':
-    import torch
+    import tempfile, torch
+    if '--dry-run' in sys.argv:
+        with tempfile.TemporaryDirectory() as d: print(chain_figures(d, towers=DRY_TOWERS, epochs=(1, 1), vit_epochs=(1, 1, 1, 1), max_steps=2, device='cpu', vit_workers=2))
+        sys.exit()
     if '--gpu-only' not in sys.argv: report('train_cpu', cpu_figures())
-    if torch.cuda.is_available(): report('train_gpu', gpu_figures())
+    if torch.cuda.is_available():
+        res = gpu_figures()
+        with tempfile.TemporaryDirectory() as d: res['chains'] = chain_figures(d)
+        res['chains']['model'] = f'small: {GPU_TOWERS}'
+        report('train_gpu', res)
     else: print('no GPU: GPU figures skipped')

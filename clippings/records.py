@@ -20,8 +20,8 @@ from .files import ImageError, atomic_path, image_file, open_image
 # %% auto #0
 __all__ = ['RECORD_COLUMNS', 'SIDES', 'SPLITS', 'UNICODE_FORM', 'IMAGE_SUFFIXES', 'log', 'COLUMN_ALIASES', 'Problem',
            'RecordError', 'RecordWarning', 'control_chars', 'normalize_text', 'text_columns', 'validate_records',
-           'read_records', 'write_records', 'split_entities', 'Gallery', 'make_gallery', 'read_clippings_layout',
-           'load_records', 'fingerprint']
+           'read_records', 'write_records', 'split_entities', 'subsample_entities', 'Gallery', 'make_gallery',
+           'read_clippings_layout', 'load_records', 'fingerprint']
 
 # %% ../nbs/00_records.ipynb #11a48ea3
 RECORD_COLUMNS = ('record_id', 'image_path', 'text', 'entity_id', 'side', 'split')
@@ -296,6 +296,19 @@ def split_entities(df:pd.DataFrame, # a validated record table
     bounds = np.round(np.cumsum(list(fractions.values())) * len(entities)).astype(int)
     split_of = {e: name for name, part in zip(fractions, np.split(entities, bounds[:-1])) for e in part}
     out.loc[rows, 'split'] = [split_of.get(e, 'unlabelled') for e in out.loc[rows, 'entity_id']]
+    return out
+
+# %% ../nbs/00_records.ipynb #7c5021c4
+def subsample_entities(df:pd.DataFrame, # a validated record table
+                       per_split:int, # entities kept in each split (all of them where a split has fewer)
+                       seed:int=0, # seed of the draw
+                      ) -> pd.DataFrame:
+    "The records of `per_split` entities drawn at random from each split, in their original order; `attrs` (the root) kept"
+    unit = df['entity_id'].where(df['entity_id'] != '', '#' + df['record_id'].astype(str)) if 'entity_id' in df else '#' + df['record_id'].astype(str)
+    rng, keep = np.random.default_rng(seed), set()
+    for _, units in unit.groupby(df['split'], sort=True): keep.update(rng.permutation(np.array(sorted(set(units)), dtype=object))[:per_split])
+    out = df[unit.isin(keep).to_numpy()].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
     return out
 
 # %% ../nbs/00_records.ipynb #8afc238d

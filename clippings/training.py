@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENERATORS', 'Stage', 'clip_loss', 'shuffled_batches',
            'm_per_entity_batches', 'hard_negative_batches', 'training_rows', 'cell_targets', 'RecordRows',
-           'collate_rows', 'GlyphGrids', 'render_augmentation', 'top1_hits', 'mine_hard_negatives', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes', 'CollapseWarning',
-           'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_start', 'train']
+           'collate_rows', 'GlyphGrids', 'render_augmentation', 'AugmentedRows', 'top1_hits', 'mine_hard_negatives',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes',
+           'CollapseWarning', 'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_start', 'train']
 
 # %% ../nbs/07_train.ipynb #b1bff475
 import csv, hashlib, json, math, pickle, random, signal, sys, time, warnings
@@ -27,7 +27,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .files import atomic_path, parse_config, path_in_config, read_yaml, write_text
-from .records import Gallery, fingerprint, load_records, make_gallery, read_records
+from .records import Gallery, fingerprint, load_records, make_gallery, read_records, subsample_entities
 from .retrieval import knn, link_knn, pool
 from .metrics import top1_correct
 from .models import ClippingsModel, mean_pairwise_cosine, read_image
@@ -274,6 +274,15 @@ def render_augmentation(translate:float=.05, # largest shift, as a fraction of t
                        v2.RandomInvert(.05), v2.RandomPosterize(2, p=.05), v2.RandomAdjustSharpness(2, p=.5), v2.RandomAutocontrast(.5),
                        v2.RandomEqualize(.5), v2.ToDtype(torch.float32, scale=True), v2.RandomApply([v2.GaussianNoise(sigma=.02)], p=.5),
                        v2.ToDtype(torch.uint8, scale=True)])
+
+# %% ../nbs/07_train.ipynb #72a97580
+class AugmentedRows(torch.utils.data.Dataset):
+    "Training rows with each image augmented as it is drawn (in the DataLoader's workers, when it has any)"
+    def __init__(self, rows:RecordRows, augment): self.rows, self.augment = rows, augment
+    def __len__(self): return len(self.rows)
+    def __getitem__(self, i):
+        img, *rest = self.rows[i]
+        return (self.augment(img), *rest)
 
 # %% ../nbs/07_train.ipynb #516a919f
 def top1_hits(model:ClippingsModel, # the model
@@ -529,7 +538,6 @@ def _checkpoint(self:StageRun, epoch_done:bool):
 def _train_step(self:StageRun, imgs, texts, y, cells):
     "One optimiser step on a batch; logged"
     st, acc, tb = self.stage, self.acc, time.time()
-    if self.augment is not None and self.images: imgs = torch.stack([self.augment(im) for im in imgs])
     pix = self.model.transform.normalize(imgs.to(acc.device)) if self.images else None
     with acc.autocast():
         if st.loss == 'clip':
@@ -551,11 +559,12 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
     self.opt.step(); self.sched.step(); self.opt.zero_grad(set_to_none=True)
     self.step += 1; self.batch += 1
+    value = loss.item()  # waits for the device: the rate counts the whole step
     rate = len(y) * acc.num_processes / (time.time() - tb)
     extra = {'char_loss': round(char_loss.item(), 5)} if st.char_wt or st.loss == 'read' else {}
-    self.log(epoch=self.epoch, step=self.step, loss=round(loss.item(), 5), **extra, lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
+    self.log(epoch=self.epoch, step=self.step, loss=round(value, 5), **extra, lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
              seconds=round(time.time() - self.t0, 2))
-    self.bar.update(); self.bar.set_postfix(loss=f'{loss.item():.3f}', rec_s=f'{rate:.0f}')
+    self.bar.update(); self.bar.set_postfix(loss=f'{value:.3f}', rec_s=f'{rate:.0f}')
 
 @patch
 def _train_epoch(self:StageRun, stop:_StopFlag) -> bool:
@@ -565,7 +574,8 @@ def _train_epoch(self:StageRun, stop:_StopFlag) -> bool:
     if self.batch == 0 and st.loss == 'supcon' and st.hard_negatives and st.remine_every and self.epoch and self.epoch % st.remine_every == 0:
         self.groups = mine_hard_negatives(self.model, self.ds, st.im_wt, st.k)
     batches = self._batches(self.epoch)[:self.total - (self.step - self.batch)][self.batch:]
-    loader = torch.utils.data.DataLoader(self.ds, batch_sampler=batches, collate_fn=collate_rows, num_workers=self.num_workers)
+    rows = AugmentedRows(self.ds, self.augment) if self.augment is not None and self.images else self.ds
+    loader = torch.utils.data.DataLoader(rows, batch_sampler=batches, collate_fn=collate_rows, num_workers=self.num_workers)
     if self.acc.num_processes > 1: loader = self.acc.prepare_data_loader(loader, device_placement=False)
     it = iter(loader)  # (draws from the torch RNG, so a mid-epoch resume restores the RNG after it)
     if self.rng is not None: torch.set_rng_state(self.rng); self.rng = None
@@ -721,6 +731,7 @@ class TrainConfig:
     tensorboard:bool=False # also log to TensorBoard
     verify_images:bool=False # open every image when loading the data (slow; missing files are always errors)
     allow_outside_root:bool=False # accept image paths that leave their data set's folder
+    subsample:PositiveInt|None=None # train on this many entities per split of every data set (`subsample_entities`; quick checks)
 
     def __post_init__(self):
         missing = {k: v for k, v in self.data.items() if isinstance(v, str) and not Path(v).exists()}
@@ -831,6 +842,7 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
     paths = {k: v if isinstance(v, str) else generated_data(k, v, out / 'data' / k) for k, v in cfg.data.items()}
     data = {k: load_records(p, verify_images=cfg.verify_images, allow_outside_root=cfg.allow_outside_root) for k, p in paths.items()}
+    if cfg.subsample: data = {k: subsample_entities(d, cfg.subsample, cfg.seed) for k, d in data.items()}
     acc = _accelerator(cfg.device, cfg.precision)
     models = {}
     for stage in cfg.stages:
