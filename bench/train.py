@@ -137,6 +137,13 @@ def chain_configs(out, towers=GPU_TOWERS, epochs=(2, 3), vit_epochs=(1, 1, 1, 1)
     return {'clippings': clippings, 'vit': {**vit, 'device': device, 'num_workers': vit_workers}}
 
 
+def recorded_configs():
+    "The chains' configs as the JSON records them: data paths relative to the repository, no output folder"
+    import json
+    text = json.dumps({k: {x: v for x, v in c.items() if x != 'output_dir'} for k, c in chain_configs('out').items()})
+    return json.loads(text.replace(f'{ROOT}/', ''))
+
+
 def stage_figures(folder):
     "Steps/s and records/s of a finished stage from its log (consecutive training steps only), its wall time and selected val top-1"
     import json, pandas as pd
@@ -176,5 +183,6 @@ if __name__ == '__main__':
         res = gpu_figures()
         with tempfile.TemporaryDirectory() as d: res['chains'] = chain_figures(d)
         res['chains']['model'] = f'small: {GPU_TOWERS}'
+        res['chains']['configs'] = recorded_configs()
         report('train_gpu', res)
     else: print('no GPU: GPU figures skipped')
