@@ -77,7 +77,7 @@ SMOKE_BATCH = 24  # the smoke profile's batch cap (a multiple of the m of 3 and 
 def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
-    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step per stage, without mining"
+    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step of at most `SMOKE_BATCH` records per stage, without mining; `subsample` applies to every data set"
     from clippings.training import TrainConfig
     folder = task if which == 'train' else f'{task}_{which}'
     cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
