@@ -278,7 +278,9 @@ def render_augmentation(translate:float=.05, # largest shift, as a fraction of t
 # %% ../nbs/07_train.ipynb #72a97580
 class AugmentedRows(torch.utils.data.Dataset):
     "Training rows with each image augmented as it is drawn (in the DataLoader's workers, when it has any)"
-    def __init__(self, rows:RecordRows, augment): self.rows, self.augment = rows, augment
+    def __init__(self, rows:RecordRows, # the stage's training rows (uint8 images)
+                 augment, # a per-image transform, uint8 in and out (`render_augmentation`)
+                ): self.rows, self.augment = rows, augment
     def __len__(self): return len(self.rows)
     def __getitem__(self, i):
         img, *rest = self.rows[i]
