@@ -211,18 +211,26 @@ def collate_rows(items):
     return torch.stack(imgs), list(texts), torch.tensor(labels), torch.stack(cells)
 
 # %% ../nbs/07_train.ipynb #f6caa80a
+def _degradation(n:int, # cells
+                 side:int, # their side in pixels
+                 rng:np.random.Generator,
+                ) -> dict:
+    "The random draws of `_degrade_cells` for n cells, in a fixed order"
+    return dict(bled=rng.random(n) < .2, eroded=rng.random(n) < .15, blurred=rng.random(n) < .4,
+                strength=rng.uniform(.7, 1.1, (n, 1, 1, 1)), noise=rng.normal(0, .08, (n, 1, side, side)))
+
+_BLUR = torch.tensor([[1., 2, 1], [2, 4, 2], [1, 2, 1]]).view(1, 1, 3, 3) / 16
+
 def _degrade_cells(cells:torch.Tensor, # (n, 1, S, S) ink in [0, 1]
-                   rng:np.random.Generator,
+                   bled, eroded, blurred, strength, noise, # the draws of `_degradation`
                   ) -> torch.Tensor:
     "Ink that bled or eroded, blur, uneven strength and noise, one draw per cell"
-    n, draw = len(cells), lambda p: torch.from_numpy(rng.random(len(cells)) < p).view(-1, 1, 1, 1)
-    cells = torch.where(draw(.2), (F.max_pool2d(cells, 3, 1, 1) + cells) / 2, cells)         # bled
-    cells = torch.where(draw(.15), (cells - F.max_pool2d(-cells, 3, 1, 1)) / 2, cells)       # eroded
-    blur = torch.tensor([[1., 2, 1], [2, 4, 2], [1, 2, 1]]).view(1, 1, 3, 3) / 16
-    cells = torch.where(draw(.4), F.conv2d(cells, blur, padding=1), cells)
+    where = lambda drawn, changed, cells: torch.where(torch.from_numpy(drawn).view(-1, 1, 1, 1), changed, cells)
+    cells = where(bled, (F.max_pool2d(cells, 3, 1, 1) + cells) / 2, cells)
+    cells = where(eroded, (cells - F.max_pool2d(-cells, 3, 1, 1)) / 2, cells)
+    cells = where(blurred, F.conv2d(cells, _BLUR, padding=1), cells)
     cells = cells / cells.amax((2, 3), keepdim=True).clamp(min=.2)
-    strength = torch.from_numpy(rng.uniform(.7, 1.1, (n, 1, 1, 1))).float()
-    return (cells * strength + torch.from_numpy(rng.normal(0, .08, cells.shape)).float()).clamp(0, 1)
+    return (cells * torch.from_numpy(strength).float() + torch.from_numpy(noise).float()).clamp(0, 1)
 
 class GlyphGrids(torch.utils.data.Dataset):
     "Re-flowed images of characters drawn from the fonts, as (uint8 image, '', 0, cell classes): index i always draws the same grid"
@@ -247,21 +255,33 @@ class GlyphGrids(torch.utils.data.Dataset):
         self.pad, self.faces, self.n, self.seed, self.lengths = tokenizer.pad_token_id, [f.name for f in fonts], n, seed, lengths
         self.cell, self.grid = transform.cell, transform.size // transform.cell
     def __len__(self): return self.n
-    def __getitem__(self, i):
-        rng, g, c = np.random.default_rng([self.seed, 5, i]), self.grid, self.cell
-        k = int(rng.integers(*self.lengths)); k = min(k, g * g)
+    def _draw(self, i:int) -> dict:
+        "Grid i's random choices: its characters, their faces, where the cut falls and how each cell is degraded"
+        rng = np.random.default_rng([self.seed, 5, i])
+        k = min(int(rng.integers(*self.lengths)), self.grid ** 2)
         ch = rng.choice(len(self.chars), k, p=self.p)
         face = [rng.choice(np.flatnonzero(self.has[j])) for j in ch]
-        ink = self.bank[ch, face].float()[:, None] / 255
         side = 32 / self.bank.shape[-1] * rng.uniform(.85, 1.1, k)    # the em square (32 of 40 px) give or take
-        theta = torch.zeros(k, 2, 3)
-        theta[:, 0, 0], theta[:, 1, 1] = torch.from_numpy(side * rng.uniform(.85, 1.15, k)), torch.from_numpy(side)
-        theta[:, :, 2] = torch.from_numpy(rng.normal(0, .05, (k, 2)))
-        cells = F.grid_sample(ink, F.affine_grid(theta, (k, 1, c, c), align_corners=False), align_corners=False)
-        out = torch.zeros(g * g, 1, c, c); out[:k] = _degrade_cells(cells, rng)
-        img = out.view(g, g, c, c).permute(0, 2, 1, 3).reshape(1, g * c, g * c)
-        targets = torch.full((g * g,), self.pad); targets[:k] = self.ids[ch]
-        return ((1 - img) * 255).round().to(torch.uint8).expand(3, -1, -1).contiguous(), '', 0, targets
+        theta = np.zeros((k, 2, 3))
+        theta[:, 0, 0], theta[:, 1, 1] = side * rng.uniform(.85, 1.15, k), side
+        theta[:, :, 2] = rng.normal(0, .05, (k, 2))
+        return dict(ch=ch, face=np.array(face), theta=theta, **_degradation(k, self.cell, rng))
+    def __getitems__(self, indices:list) -> list:
+        "The grids of a batch, each as its index alone draws it: the cells of the whole batch are cut and degraded together (twice as fast)"
+        draws, g, c = [self._draw(i) for i in indices], self.grid, self.cell
+        joined = {key: np.concatenate([d[key] for d in draws]) for key in draws[0]}
+        ink = self.bank[joined.pop('ch'), joined.pop('face')].float()[:, None] / 255
+        theta = torch.from_numpy(joined.pop('theta')).float()
+        cells = F.grid_sample(ink, F.affine_grid(theta, (len(ink), 1, c, c), align_corners=False), align_corners=False)
+        items = []
+        for d, drawn in zip(draws, _degrade_cells(cells, **joined).split([len(d['ch']) for d in draws])):
+            out = torch.zeros(g * g, 1, c, c); out[:len(drawn)] = drawn
+            img = out.view(g, g, c, c).permute(0, 2, 1, 3).reshape(1, g * c, g * c)
+            targets = torch.full((g * g,), self.pad); targets[:len(drawn)] = self.ids[d['ch']]
+            items.append((((1 - img) * 255).round().to(torch.uint8).expand(3, -1, -1).contiguous(), '', 0, targets))
+        return items
+    def __getitem__(self, i): return self.__getitems__([i])[0]
+
 
 # %% ../nbs/07_train.ipynb #636b8ac5
 def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
@@ -549,13 +569,14 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
             logits = self.net(pix, texts, 1., cells=True)[1]
             loss = char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten())
         else:  # SupCon on the pooled records, + each tower alone (view_wt), + reading each re-flowed cell (char_wt)
-            out, y = self.net(pix, texts, st.im_wt, cells=st.char_wt > 0, views=st.view_wt > 0), y.to(acc.device)
+            read = cells >= 0 if st.char_wt else False  # the cells whose character is known: only they are classified
+            out, y = self.net(pix, texts, st.im_wt, cells=read, views=st.view_wt > 0), y.to(acc.device)
             emb, logits = out if st.char_wt else (out, None)
             if st.view_wt: emb, img, txt = emb
             loss = self.loss_fn(emb.float(), y)
             if st.view_wt: loss = loss + st.view_wt * (self.loss_fn(img.float(), y) + self.loss_fn(txt.float(), y)) / 2
             if st.char_wt:
-                char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten(), ignore_index=-100) if (cells >= 0).any() else logits.sum() * 0
+                char_loss = F.cross_entropy(logits.float(), cells[read].to(acc.device)) if read.any() else logits.sum() * 0
                 loss = loss + st.char_wt * char_loss
     acc.backward(loss)
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
