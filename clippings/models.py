@@ -341,7 +341,7 @@ class CellCNN(nn.Module):
         "Pooled features (B, width) and per-cell features (B, side², channels): one cell per character when side = grid"
         fmap = self.features(x.contiguous(memory_format=torch.channels_last))  # channels-last convolutions: a quarter faster on a CPU
         return self.head(fmap), fmap.flatten(2).transpose(1, 2)
-    def forward(self, x): return self.head(self.features(x.contiguous(memory_format=torch.channels_last)))
+    def forward(self, x): return self.forward_cells(x)[0]
 
 # %% ../nbs/03_models.ipynb #89aab762
 class CellTokens(nn.Module):

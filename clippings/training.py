@@ -282,7 +282,6 @@ class GlyphGrids(torch.utils.data.Dataset):
         return items
     def __getitem__(self, i): return self.__getitems__([i])[0]
 
-
 # %% ../nbs/07_train.ipynb #636b8ac5
 def render_augmentation(translate:float=.05, # largest shift, as a fraction of the side
                         high_blur:bool=False, # stronger blur (kernel 15, σ 1–4) instead of kernel 11, σ 0.1–2
