@@ -153,12 +153,12 @@ def tune_link_im_wt(records:pd.DataFrame, # a linkage record table (sources and 
                    ) -> pd.DataFrame:
     "Top-1 and MRR@k of linking `split`'s matched queries at each pooling weight, best first (top-1, then MRR, then the lower weight)"
     g = make_gallery(records, split)
-    pos = pd.Series(np.arange(len(records)), index=records['record_id'])
+    truth, pos = g.truth(), pd.Series(np.arange(len(records)), index=records['record_id'])
     q, t = pos[g.queries['record_id']].to_numpy(), pos[g.gallery['record_id']].to_numpy()
     rows = []
     for w in im_wts:
         v = emb.pooled(float(w))
-        ranks = ranks_of_truth(link_knn(g.queries, g.gallery, k=k, query_vectors=v[q], target_vectors=v[t]), g.truth())
+        ranks = ranks_of_truth(link_knn(g.queries, g.gallery, k=k, query_vectors=v[q], target_vectors=v[t]), truth)
         rows.append(dict(im_wt=float(w), top1=recall_at_k(ranks, 1), mrr=mrr_at_k(ranks, k)))
     return pd.DataFrame(rows).sort_values(['top1', 'mrr', 'im_wt'], ascending=[False, False, True], ignore_index=True)
 
