@@ -18,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score
 from tqdm import tqdm
 
 from .retrieval import as_unit_vectors, pool
-from .rules import jaccard, ngram_matrix
+from .rules import cosine_distance, jaccard, ngram_matrix
 
 # %% ../nbs/09_cluster.ipynb #d4ab71fd
 @dataclass
@@ -36,7 +36,8 @@ class Edges:
 
 def _exact_recheck(x, rows, cols, threshold, chunk=65536):
     "Keep the candidate pairs whose distance, recomputed in float64, is within the threshold (in chunks: bounded memory)"
-    d = np.concatenate([1 - np.einsum('ij,ij->i', x[rows[a:a + chunk]].astype(np.float64), x[cols[a:a + chunk]].astype(np.float64))
+    d = np.concatenate([cosine_distance(np.einsum('ij,ij->i', x[rows[a:a + chunk]].astype(np.float64),
+                                                  x[cols[a:a + chunk]].astype(np.float64)))
                         for a in range(0, len(rows), chunk)] or [np.zeros(0)])
     keep = d <= threshold
     return rows[keep], cols[keep], d[keep]
@@ -195,9 +196,11 @@ class ClusterTuning:
 # %% ../nbs/09_cluster.ipynb #57e1e1eb
 def merge_distances(edges:Edges) -> np.ndarray:
     "The distances at which single linkage merges clusters: the weights of a minimum spanning forest of the ε-graph"
-    # scipy drops explicit zeros, so distances are shifted by 1 and back
-    g = sparse.coo_matrix((edges.dist + 1, (edges.rows, edges.cols)), shape=(edges.n, edges.n)).tocsr()
-    return np.unique(minimum_spanning_tree(g).data - 1)
+    # the tree depends only on the order of the weights: it is built on each distance's rank + 1 (scipy drops explicit
+    # zeros), and the ranks are mapped back, so a returned distance is exactly an edge's (never off by a rounding)
+    values, rank = np.unique(edges.dist, return_inverse=True)
+    g = sparse.coo_matrix((rank.astype(np.float64) + 1, (edges.rows, edges.cols)), shape=(edges.n, edges.n)).tocsr()
+    return values[np.unique(minimum_spanning_tree(g).data.astype(np.int64) - 1)]
 
 # %% ../nbs/09_cluster.ipynb #02931358
 def tune_slink(vectors, # (n, d) validation embeddings, or None with `image` and `text`

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, pyarrow.parquet as pq
 
-from .retrieval import as_unit_vectors
+from .retrieval import as_unit_vectors, rank_candidates
 from .rules import Ranked
 from .clustering import _block_pairs, _cell_pairs, _edges, _ivf_plan, components, search_space
 from .embed import Embeddings
@@ -80,13 +80,7 @@ class _IndexShard:
         self.index = build_index(np.ascontiguousarray(targets), **index_kwargs)
     def search(self, queries, k:int):
         score, index = self.index.search(queries, min(k, self.n))
-        return score, index.astype(np.int64) + self.offset
-
-def _merge_top_k(scores, indices, k:int) -> Ranked:
-    "The best `k` of the shards' candidates per query (higher score first, then lower target position)"
-    score, index = np.concatenate(scores, 1), np.concatenate(indices, 1)
-    order = np.lexsort((index, -score))[:, :k]
-    return Ranked(np.take_along_axis(index, order, 1), np.take_along_axis(score, order, 1), higher_is_better=True)
+        return score, np.where(index >= 0, index.astype(np.int64) + self.offset, -1)  # -1: no candidate
 
 def link_sharded(queries, # (n_q, d) query embeddings
                  targets, # (n_t, d) target embeddings
@@ -107,7 +101,7 @@ def link_sharded(queries, # (n_q, d) query embeddings
         parts = ray.get([actor.search.remote(qref, k) for actor in actors])
     finally:
         for actor in actors: ray.kill(actor)
-    return _merge_top_k([s for s, _ in parts], [i for _, i in parts], min(k, len(t)))
+    return rank_candidates(np.concatenate([s for s, _ in parts], 1), np.concatenate([i for _, i in parts], 1), min(k, len(t)))
 
 # %% ../nbs/16_scale.ipynb #dc9723d7
 class _Embedder:
