@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 
-from .files import atomic_path, image_file, read_npz
+from .files import atomic_path, check_table, image_file, read_npz
 from .embed import content_hash, _lookup, _valid_rows
 from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
@@ -115,6 +115,7 @@ def embed_table(df:pd.DataFrame, # the user's table
                 progress:bool=True, # progress bars while embedding
                ) -> tuple[np.ndarray|None, np.ndarray|None]:
     "Unit image and text vectors of every row (None for a modality not used), computed once per distinct content"
+    check_table(df, 'df')
     text, image = _columns({name: df}, text, image)
     return _embed_records(_records(df, name, text, image, root), load_model(model), progress)
 
@@ -190,6 +191,7 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
          id_col:str='record_id', # with `vectors`: the column of both tables holding each row's record id
         ) -> pd.DataFrame:
     "`left`'s rows with their `k` best rows of `right` (its columns, `score`, `rank`, `is_match`)"
+    check_table(left, 'left'); check_table(right, 'right')
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
     rule = model if isinstance(model, str) and model in RULES else None
     if rule and text is None: raise ValueError(f'the rule {rule!r} compares texts: name the OCR column with text=')
@@ -255,6 +257,7 @@ def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
              seed:int=0, # bootstrap seed
             ) -> pd.DataFrame:
     "Links: top-1 accuracy, no-match accuracy, precision and recall of the kept links; clusters: ARI and pairwise scores; 95% intervals"
+    check_table(result, 'result')
     if key is None: return _cluster_scores(result, truth, n_boot, seed)
     o = _top1_outcome(result, truth, key)
     per_unit = {'top-1 accuracy': o.correct[o.has_match], 'no-match accuracy': o.decided_right,
@@ -272,6 +275,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
                    higher_is_better:bool|None=None, # whether a higher score is better (None: as `link` recorded it)
                   ) -> Threshold:
     "The no-match threshold of best match/no-match accuracy on a labelled sample"
+    check_table(links, 'links')
     if higher_is_better is None: higher_is_better = links.attrs.get('higher_is_better')
     if higher_is_better is None: raise ValueError('links: not made by clippings.link in this session, so the kind of score is unknown; '
                                                   'give higher_is_better= (True for similarities, False for distances)')
@@ -293,6 +297,7 @@ def cluster(df:pd.DataFrame, # the records
             **options, # for 'jaccard': n (word n-gram size) and overlap (smallest similarity of a joined pair)
            ) -> pd.DataFrame:
     "`df` with a `cluster_id` (0..C-1) and `cluster_size` per row"
+    check_table(df, 'df')
     text, image = _columns({'df': df}, text, None if model == 'jaccard' else image)
     recs = _records(df, 'df', text, image, root)
     if model == 'jaccard':
@@ -319,6 +324,7 @@ def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clus
                            progress:bool=True, # progress bars while embedding
                           ) -> float:
     "The cosine distance at which `cluster` gives the best ARI on a labelled sample"
+    check_table(labelled, 'labelled')
     text, image = _columns({'labelled': labelled}, text, image)
     if truth not in labelled.columns: raise ValueError(f'labelled: no column {truth!r} (columns are {list(labelled.columns)})')
     if labelled[truth].isna().any(): raise ValueError(f'labelled: {labelled[truth].isna().sum()} rows have no {truth!r}; give every record its cluster')
@@ -329,6 +335,7 @@ def dedup(df:pd.DataFrame, # the records
           **kwargs, # as for `cluster`
          ) -> pd.DataFrame:
     "One row per cluster (its first row), with `cluster_size` and `duplicates` (the index labels of the others)"
+    check_table(df, 'df')
     c = cluster(df, **kwargs)
     others = pd.Series(list(c.index), index=c.index).groupby(c['cluster_id'].to_numpy()).agg(lambda ix: list(ix)[1:])
     keep = c[~c['cluster_id'].duplicated()].copy()
@@ -369,6 +376,7 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
           progress:bool=True, # progress bars
          ) -> Path:
     "Fine-tune a model on labelled records, select it, tune its no-match and clustering thresholds on held-out entities; returns the model folder"
+    check_table(labelled, 'labelled')
     from clippings.records import RecordWarning, split_entities, validate_records, write_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)

@@ -53,7 +53,7 @@ def convert(src:str, # a record table or a folder in the CLIPPINGS layout
             no_verify:bool=False, # check that images exist without opening each one
             allow_outside_root:bool=False, # accept image paths that leave the data set's folder
            ):
-    "Convert a data set to a record table (image paths stay relative to the source's root)"
+    "Convert a data set to a record table; its image paths stay relative to the data set's folder, which is recorded beside it"
     check_output(dst, src)
     df = load_records(src, verify_images=not no_verify, allow_outside_root=allow_outside_root)
     print(f"{src}: {len(df)} records -> {write_records(df, dst)}")
@@ -114,6 +114,16 @@ def _rows_of(ids, vectors, wanted, path):
     if missing: raise ValueError(f"{path}: no embedding for {len(missing)} records (e.g. {missing[:3]})")
     return vectors[[pos[r] for r in wanted]]
 
+def _check_sides(df, path):
+    "Linking one table needs queries (side 'source') and targets (side 'target'): say which is missing, and what to do"
+    sides = ', '.join(f'{k} {v}' for k, v in df['side'].value_counts().sort_index().items())
+    for side, role in (('source', 'queries'), ('target', 'targets')):
+        if not (df['side'] == side).any():
+            raise ValueError(f"{path}: no rows with side {side!r}, so there are no {role} to link (sides: {sides}). Linking matches "
+                             "the 'source' rows to the 'target' rows; side 'both' is for clustering (clippings cluster). Mark the "
+                             "rows' sides, give the targets as a separate table with --targets, or link two tables with --model "
+                             "(clippings link LEFT RIGHT OUT --model M)")
+
 def _subset(df, split):
     if split is None: return df
     out = df[df['split'] == split]
@@ -144,6 +154,7 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
     check_output(out, records, targets, embeddings)
     if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
     df = load_records(records, allow_outside_root=allow_outside_root)
+    if targets is None: _check_sides(df, records)
     queries = _subset(df[df['side'] == 'source'] if targets is None else df, split)
     tgt = df[df['side'] == 'target'] if targets is None else load_records(targets, allow_outside_root=allow_outside_root)
     kwargs = dict(method=method, text_col=text_col)

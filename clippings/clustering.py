@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from sklearn.metrics import adjusted_rand_score
 from tqdm import tqdm
 
+from .files import check_table
 from .retrieval import as_unit_vectors, pool
 from .rules import cosine_distance, jaccard, ngram_matrix
 
@@ -274,6 +275,7 @@ def cluster(df:pd.DataFrame, # records to cluster
             **kwargs,
            ) -> pd.DataFrame:
     "The records with a `cluster_id` (0..C-1; a record linked to none is a cluster of its own); other keyword arguments are passed to `slink` (approximate=True for very large tables)"
+    check_table(df, 'df')
     groups = None if group_col is None else df[group_col].to_numpy()
     labels = _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col, n, overlap, groups, **kwargs)
     return df.assign(cluster_id=labels, cluster_size=pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy())

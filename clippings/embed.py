@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 
-from .files import atomic_path, image_file, read_npz
+from .files import atomic_path, check_table, image_file, read_npz
 from .retrieval import pool
 from .models import ClippingsModel, model_fingerprint
 
@@ -118,6 +118,7 @@ def embed_records(model:ClippingsModel, # the model
                   progress:bool=True, # show progress bars
                  ) -> Embeddings:
     "Embed the images and texts of a record table apart; verified vectors of unchanged images and texts are reused from `path`"
+    check_table(records, 'records')
     has_img, has_txt = 'image_path' in records.columns, text_col in records.columns
     if not (has_img or has_txt): raise ValueError(f"records need an 'image_path' or a {text_col!r} column to embed")
     if path is not None: path = embedding_path(path)

@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 # %% auto #0
 __all__ = ['MAX_IMAGE_PIXELS', 'MAX_IMAGE_MB', 'ConfigError', 'read_yaml', 'path_in_config', 'parse_config', 'atomic_path',
            'write_text', 'cache_dir', 'atomic_dir', 'OutputError', 'check_output', 'ImageError', 'image_file',
-           'open_image', 'read_npz']
+           'open_image', 'read_npz', 'check_table']
 
 # %% ../nbs/00_files.ipynb #b3c0055a
 class ConfigError(ValueError):
@@ -220,3 +220,14 @@ def read_npz(path, # an `.npz` file
         if 'pickle' in str(e): raise ValueError(f'{path}: holds pickled Python objects, which are refused (loading them could run code)') from None
         raise ValueError(f'{path}: corrupt {what} ({e})') from None
     except Exception as e: raise ValueError(f'{path}: corrupt or truncated {what} ({type(e).__name__}: {e})') from None
+
+# %% ../nbs/00_files.ipynb #c1a0e052
+def check_table(value, # what the caller passed where a table belongs
+                name:str, # the argument's name, for the message
+               ):
+    "`value` if it is a pandas DataFrame, else a `TypeError` that names the argument, the type given and how to make one"
+    import pandas as pd
+    if isinstance(value, pd.DataFrame): return value
+    hint = ('read the file first (pd.read_csv, pd.read_parquet, or clippings.records.read_records)' if isinstance(value, (str, os.PathLike))
+            else 'make one with pd.DataFrame(...), e.g. pd.DataFrame(rows) for a list of dicts')
+    raise TypeError(f'{name}: expected a pandas DataFrame, got {type(value).__name__}; {hint}')

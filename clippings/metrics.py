@@ -14,11 +14,14 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix, roc_curve
 
+from .files import check_table
+
 # %% ../nbs/04_metrics.ipynb #2680f4c9
 def link_truth(records:pd.DataFrame, # a record table with sources and targets
                queries=None, # query ids (default: every source)
               ) -> dict[str, set]:
     "Each query's true targets: the target records of its entity (an empty set is a true no-match)"
+    check_table(records, 'records')
     targets = records[records['side'] == 'target']
     by_entity = targets[targets['entity_id'] != ''].groupby('entity_id')['record_id'].agg(set)
     src = records[records['side'] == 'source'] if queries is None else records.set_index('record_id').loc[list(queries)].reset_index()
@@ -37,6 +40,7 @@ def top1_correct(links:pd.DataFrame, # linker output: query_id, target_id (rank 
                  queries=None, # the declared queries (default: every query with a true target)
                 ) -> pd.Series:
     "Per query: is its top-1 one of its true targets? A query without a prediction is wrong, never dropped"
+    check_table(links, 'links')
     pred = _predicted(links.assign(is_match=True))
     queries = [q for q, t in truth.items() if t] if queries is None else list(queries)
     unknown = [q for q in queries if q not in truth]
@@ -49,6 +53,7 @@ def nomatch_correct(links:pd.DataFrame, # linker output with `is_match` (from a 
                     queries=None, # the declared queries (default: all in `truth`)
                    ) -> pd.Series:
     "Per query: right if matched to a true target, or rejected when it has none (match/no-match accuracy)"
+    check_table(links, 'links')
     if 'is_match' not in links.columns: raise ValueError("links need an 'is_match' column (apply a no-match threshold)")
     pred = _predicted(links)
     queries = list(truth) if queries is None else list(queries)
@@ -57,6 +62,7 @@ def nomatch_correct(links:pd.DataFrame, # linker output with `is_match` (from a 
 # %% ../nbs/04_metrics.ipynb #1c9acc96
 def ranks_of_truth(links:pd.DataFrame, truth:dict, queries=None) -> pd.Series:
     "Per query: the rank of its best-ranked true target among the candidates (inf if none was retrieved)"
+    check_table(links, 'links')
     queries = [q for q, t in truth.items() if t] if queries is None else list(queries)
     hit = links[[t in truth.get(q, ()) for q, t in zip(links['query_id'], links['target_id'])]]
     best = hit.groupby('query_id')['rank'].min()

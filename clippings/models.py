@@ -32,7 +32,7 @@ from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, CLIP
 from safetensors.torch import load_model, save_model
 from transformers.utils import logging as hf_logging
 
-from .files import atomic_dir, atomic_path, cache_dir, open_image, write_text
+from .files import atomic_dir, atomic_path, cache_dir, check_table, open_image, write_text
 from .records import read_records
 
 # %% ../nbs/03_models.ipynb #58b98127
@@ -673,6 +673,7 @@ def thumbnail_vectors(records:pd.DataFrame, # records with `image_path`
                       progress:bool=True, # show a progress bar
                      ) -> np.ndarray:
     "Grey `size`×`size` thumbnails of the transformed images, mean removed, as unit vectors: a visual floor with no learning"
+    check_table(records, 'records')
     root = records.attrs.get('root') if root is None else root
     outside = records.attrs.get('allow_outside_root', False)
     rows = []

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_records.ipynb #d1fca3c1
 from __future__ import annotations
-import difflib, hashlib, json, logging, unicodedata, warnings
+import difflib, hashlib, json, logging, os, unicodedata, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -15,13 +15,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
-from .files import ImageError, atomic_path, image_file, open_image
+from .files import ImageError, atomic_path, check_table, image_file, open_image
 
 # %% auto #0
 __all__ = ['RECORD_COLUMNS', 'SIDES', 'SPLITS', 'UNICODE_FORM', 'IMAGE_SUFFIXES', 'log', 'COLUMN_ALIASES', 'Problem',
            'RecordError', 'RecordWarning', 'control_chars', 'normalize_text', 'text_columns', 'validate_records',
-           'read_records', 'write_records', 'split_entities', 'subsample_entities', 'Gallery', 'make_gallery',
-           'read_clippings_layout', 'load_records', 'fingerprint']
+           'read_records', 'root_file', 'table_root', 'write_records', 'split_entities', 'subsample_entities',
+           'Gallery', 'make_gallery', 'read_clippings_layout', 'load_records', 'fingerprint']
 
 # %% ../nbs/00_records.ipynb #11a48ea3
 RECORD_COLUMNS = ('record_id', 'image_path', 'text', 'entity_id', 'side', 'split')
@@ -86,6 +86,7 @@ def normalize_text(text, # OCR text; None, NaN and pd.NA count as empty
 # %% ../nbs/00_records.ipynb #f46416bd
 def text_columns(df:pd.DataFrame) -> list[str]:
     "The OCR text columns of `df`: `text` and every `text_<name>` variant"
+    check_table(df, 'df')
     return [c for c in df.columns if c == 'text' or c.startswith('text_')]
 
 # %% ../nbs/00_records.ipynb #a1e1ac1b
@@ -201,6 +202,19 @@ def _text_problems(df, source):
     return [Problem(source, i + 1, c, f'expected text, got a {type(v).__name__} ({str(v)[:40]})', df['record_id'].iat[i])
             for c in text_columns(df) for i, v in enumerate(df[c]) if isinstance(v, (dict, list, tuple, set, bytes, np.ndarray))]
 
+def _warn_unlabelled_queries(df, source):
+    "Warn about val and test records that would be queries but have no entity: say how each kind is scored"
+    blank = (df['entity_id'] == '') & df['split'].isin(['val', 'test'])
+    how = {'source': 'as linking queries they are scored as no-match queries (no true target: the right answer is to reject '
+                     'the top-1 link), and count in the no-match accuracy',
+           'both': 'clustering evaluation leaves them out as queries (they stay in the gallery, as records of no known entity)'}
+    for side, said in how.items():
+        rows = blank & (df['side'] == side)
+        if rows.any():
+            warnings.warn(f"{source}: {int(rows.sum())} records with side {side!r} in the val or test split have an empty entity_id "
+                          f"(rows {_rows_text(rows)}): {said}. Give them an entity_id (a label of their own if they match nothing "
+                          "known), or move them to the 'unlabelled' split", RecordWarning, stacklevel=3)
+
 def validate_records(df:pd.DataFrame, # a record table, as read from a file or built in memory
                      root=None, # data set root for relative `image_path`s (None: relative paths start in the working directory)
                      source:str='<DataFrame>', # the name used in messages, usually the file read
@@ -210,6 +224,7 @@ def validate_records(df:pd.DataFrame, # a record table, as read from a file or b
                      allow_outside_root:bool=False, # accept image paths that leave `root` (refused by default)
                     ) -> pd.DataFrame:
     "Check a record table and return a normalised copy; raises `RecordError` listing every problem"
+    check_table(df, 'df')
     problems = _column_problems(df, source)
     if problems: raise RecordError(problems)
     if 'entity_id' not in df.columns:
@@ -225,6 +240,7 @@ def validate_records(df:pd.DataFrame, # a record table, as read from a file or b
     problems = _row_problems(out, source) + _text_problems(out, source)
     if 'image_path' in out and check_images: problems += _image_problems(out, root, source, verify_images, allow_outside_root)
     if problems: raise RecordError(problems)
+    if 'entity_id' in df.columns: _warn_unlabelled_queries(out, source)
     out = _ordered(_normalize_texts(out, source, form))
     out.attrs['root'] = None if root is None else str(Path(root).resolve())
     out.attrs['allow_outside_root'] = allow_outside_root
@@ -254,23 +270,47 @@ def _read_table(path:Path) -> pd.DataFrame:
 
 # %% ../nbs/00_records.ipynb #d576d694
 def read_records(path, # a record table, `.csv` or `.parquet`
-                 root=None, # data set root for relative image paths (default: the table's folder)
+                 root=None, # data set root for relative image paths (default: the folder recorded beside it, else the table's folder)
                  **kwargs,
                 ) -> pd.DataFrame:
     "Read and validate a record table; other keyword arguments are passed to `validate_records` (`check_images`, `verify_images`, `form`)"
     path = Path(path)
-    return validate_records(_read_table(path), root=path.parent if root is None else root, source=str(path), **kwargs)
+    return validate_records(_read_table(path), root=table_root(path) if root is None else root, source=str(path), **kwargs)
+
+def root_file(path) -> Path:
+    "The file beside a record table that records the folder its image paths start from (`records.csv` → `records.csv.root.json`)"
+    path = Path(path)
+    return path.with_name(path.name + '.root.json')
+
+def table_root(path) -> Path:
+    "The folder a record table's relative image paths start from: the one recorded beside it by `write_records`, else the table's own"
+    path, side = Path(path), root_file(path)
+    if not side.exists(): return path.parent
+    try: root = json.loads(side.read_text())['root']
+    except (ValueError, KeyError, TypeError) as e:
+        raise RecordError([Problem(str(side), None, 'root', f'cannot be read ({type(e).__name__}: {e}); it should hold {{"root": "FOLDER"}}')]) from None
+    return path.parent / root
 
 # %% ../nbs/00_records.ipynb #80a3f0c1
 def write_records(df:pd.DataFrame, # a validated record table
                   path, # destination, `.csv` or `.parquet`; folders are created
+                  root=None, # the folder its image paths start from (default: the one `validate_records` recorded); recorded beside
                  ) -> Path:
-    "Write a record table as CSV or Parquet, atomically"
+    "Write a record table as CSV or Parquet, atomically; with a `root` elsewhere, `read_records` finds the images from anywhere"
+    check_table(df, 'df')
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in ('.csv', '.parquet', '.pq'): raise ValueError(f"{path}: unsupported file type (expected .csv or .parquet)")
+    root = df.attrs.get('root') if root is None else root
     out = df.copy()
     out.attrs = {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    here = os.path.abspath(path.parent)
+    rel = None if root is None else os.path.relpath(os.path.abspath(root), here)
+    side = root_file(path)
+    if rel not in (None, '.'):  # relative, so the table and its images can move together
+        with atomic_path(side) as tmp: tmp.write_text(json.dumps({'root': Path(rel).as_posix()}) + '\n')
+    elif side.exists(): side.unlink()  # a stale root from an earlier write would mislead
     with atomic_path(path) as tmp:
         if suffix == '.csv': out.to_csv(tmp, index=False)
         else: out.to_parquet(tmp, index=False)
@@ -284,6 +324,7 @@ def split_entities(df:pd.DataFrame, # a validated record table
                    rows=None, # boolean mask of the rows to (re)split; the others keep their split
                   ) -> pd.DataFrame:
     "Assign splits by entity: every record of an entity gets the same split; records without an entity are `unlabelled`"
+    check_table(df, 'df')
     fractions = {'train': .6, 'val': .2, 'test': .2} if fractions is None else dict(fractions)
     unknown = set(fractions) - set(SPLITS)
     if unknown: raise ValueError(f"unknown split names {sorted(unknown)} in fractions (expected {', '.join(SPLITS)})")
@@ -304,6 +345,7 @@ def subsample_entities(df:pd.DataFrame, # a validated record table
                        seed:int=0, # seed of the draw
                       ) -> pd.DataFrame:
     "The records of `per_split` entities drawn at random from each split, in their original order; `attrs` (the root) kept"
+    check_table(df, 'df')
     unit = df['entity_id'].where(df['entity_id'] != '', '#' + df['record_id'].astype(str)) if 'entity_id' in df else '#' + df['record_id'].astype(str)
     rng, keep = np.random.default_rng(seed), set()
     for _, units in unit.groupby(df['split'], sort=True): keep.update(rng.permutation(np.array(sorted(set(units)), dtype=object))[:per_split])
@@ -328,6 +370,7 @@ def make_gallery(df:pd.DataFrame, # a validated record table
                  gallery_splits=None, # splits searched besides (clustering) or instead of all targets (linking)
                 ) -> Gallery:
     "Queries of `split` and a gallery to search them in that never contains the queries themselves"
+    check_table(df, 'df')
     if split not in SPLITS: raise ValueError(f"unknown split {split!r} (expected one of {', '.join(SPLITS)})")
     in_split = df['split'] == split
     if (df['side'] == 'source').any():
@@ -471,6 +514,7 @@ def fingerprint(df:pd.DataFrame, # a validated record table
                 root=None, # data set root (default: the one `validate_records` recorded)
                ) -> str:
     "A 16-hex-digit SHA-256 fingerprint of a record table's content"
+    check_table(df, 'df')
     cols = sorted(c for c in df.columns if c in RECORD_COLUMNS or c.startswith('text_'))
     h = hashlib.sha256(json.dumps(cols).encode())
     rows = df[cols].astype(str).sort_values('record_id')

@@ -14,7 +14,7 @@ from pathlib import Path
 import faiss, numpy as np, pandas as pd
 from sklearn.metrics import roc_curve
 
-from .files import read_npz
+from .files import check_table, read_npz
 from .rules import PAPER, Ranked, TextNorm, cosine_scores, rule_link
 
 # %% ../nbs/05_link.ipynb #9261b039
@@ -176,6 +176,7 @@ def link_knn(queries:pd.DataFrame, # query records (`record_id`, and a text colu
              **index_kwargs,
             ) -> pd.DataFrame:
     "The `k` best targets of every query, by embeddings (FAISS, cosine) or by a rule: query_id, target_id, score, rank; other keyword arguments are FAISS index options (kind='ivf', nlist, nprobe, gpu)"
+    check_table(queries, 'queries'); check_table(targets, 'targets')
     qv, tv = _aligned(query_vectors, queries, 'query_vectors'), _aligned(target_vectors, targets, 'target_vectors')
     if (qv is None) != (tv is None): raise ValueError('give both query_vectors and target_vectors, or neither (a rule)')
     if qv is None: return rule_link(queries, targets, method, text_col, k, norm)

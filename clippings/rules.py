@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from .files import check_table
 from .names import LEGAL_FORM_RE, NEW_FORMS
 
 # %% ../nbs/02_rules.ipynb #736c1efc
@@ -227,6 +228,7 @@ def rule_link(queries:pd.DataFrame, # query records (`record_id` and a text colu
               n:int|None=None, # n-gram size: stroke characters (default 3, as the paper) or caption words (default 2)
              ) -> pd.DataFrame:
     "Link every query to its `k` best targets by a rule; ties go to the lowest target `record_id`"
+    check_table(queries, 'queries'); check_table(targets, 'targets')
     if method not in RULES: raise ValueError(f'unknown method {method!r} (expected one of {RULES})')
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
     targets = targets.sort_values('record_id', kind='stable')

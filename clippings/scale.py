@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, pyarrow.parquet as pq
 
+from .files import check_table
 from .retrieval import as_unit_vectors, rank_candidates
 from .rules import Ranked
 from .clustering import _block_pairs, _cell_pairs, _edges, _ivf_plan, components, search_space
@@ -154,6 +155,7 @@ def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv fil
                   allow_outside_root:bool=False, # accept image paths that leave `root`
                  ) -> Path:
     "Embed a record table with a pool of model actors on Ray; vectors written as Parquet shards in `out`"
+    check_table(records, 'records')
     ray = start()
     out = Path(out)
     if out.exists() and any(out.iterdir()): raise FileExistsError(f'{out}: not empty (vectors are written to a new folder)')
