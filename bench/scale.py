@@ -71,13 +71,13 @@ def slink_overhead(n, shards):
 
 def link_overhead(nq, nt):
     import numpy as np
-    from clippings.retrieval import knn
+    from clippings.retrieval import knn, same_up_to_ties
     from clippings.scale import link_sharded
     rng = np.random.default_rng(0)
     q = rng.standard_normal((nq, 256), dtype=np.float32); t = rng.standard_normal((nt, 256), dtype=np.float32)
     one, s1 = timed(knn, q, t, 5)
     many, s2 = timed(link_sharded, q, t, 5, 2)
-    assert (one.index == many.index).all()
+    assert same_up_to_ties(one, many), 'sharded top-5 differs from one index beyond near-ties'
     return {f'knn_{nq}_x_{nt}_s': s1, f'link_sharded_2_shards_s': s2, 'link_sharded_overhead': round(s2 / s1, 2)}
 
 
