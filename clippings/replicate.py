@@ -6,7 +6,7 @@
 __all__ = ['REPO', 'TABLES', 'SMOKE_BATCH', 'STAGE_COLUMNS', 'IM_WTS', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', 'PAPER',
            'WIDGET_OUTPUT', 'TaskData', 'Profile', 'load_profile', 'train_config', 'task_records', 'embed_task',
            'stage_table', 'validation_log', 'top1_links', 'tune_link_im_wt', 'estimate', 'write_table', 'TableRow',
-           'TaskRun', 'run_task', 'ReplicationError', 'replicate']
+           'TaskRun', 'run_task', 'machine', 'ReplicationError', 'replicate']
 
 # %% ../nbs/10_replicate.ipynb #984d245e
 import json, os, platform, time
@@ -261,6 +261,19 @@ def _versions() -> dict:
         except metadata.PackageNotFoundError: return None
     return {'python': platform.python_version(), **{p: v(p) for p in pkgs}}
 
+def machine() -> dict:
+    "What a run's floats depend on beyond its seed: the CPU, the kernels numpy's BLAS and PyTorch chose, and the threads"
+    import torch
+    from threadpoolctl import threadpool_info
+    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), None) \
+        if Path('/proc/cpuinfo').exists() else None
+    blas = [{k: p.get(k) for k in ('internal_api', 'version', 'architecture', 'num_threads')} | {'library': Path(p['filepath']).name}
+            for p in threadpool_info()]
+    forced = {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS', 'OMP_NUM_THREADS')
+              if k in os.environ}
+    return {'cpu': cpu or platform.processor() or platform.machine(), 'torch_cpu_capability': torch.backends.cpu.get_cpu_capability(),
+            'torch_threads': torch.get_num_threads(), 'blas': blas, 'forced': forced}
+
 class ReplicationError(RuntimeError):
     "A replication notebook failed: the message names the notebook and the cell"
 
@@ -304,7 +317,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     (out / 'notebooks').mkdir(parents=True, exist_ok=True)
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
-    run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(),
+    run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(), machine=machine(),
                train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper') for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
