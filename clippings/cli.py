@@ -53,7 +53,7 @@ def convert(src:str, # a record table or a folder in the CLIPPINGS layout
             no_verify:bool=False, # check that images exist without opening each one
             allow_outside_root:bool=False, # accept image paths that leave the data set's folder
            ):
-    "Convert a data set to a record table; its image paths stay relative to the data set's folder, which is recorded beside it"
+    "Convert a data set to a record table; image paths stay relative to the data set's folder, recorded beside it"
     check_output(dst, src)
     df = load_records(src, verify_images=not no_verify, allow_outside_root=allow_outside_root)
     print(f"{src}: {len(df)} records -> {write_records(df, dst)}")
@@ -119,10 +119,10 @@ def _check_sides(df, path):
     sides = ', '.join(f'{k} {v}' for k, v in df['side'].value_counts().sort_index().items())
     for side, role in (('source', 'queries'), ('target', 'targets')):
         if not (df['side'] == side).any():
-            raise ValueError(f"{path}: no rows with side {side!r}, so there are no {role} to link (sides: {sides}). Linking matches "
-                             "the 'source' rows to the 'target' rows; side 'both' is for clustering (clippings cluster). Mark the "
-                             "rows' sides, give the targets as a separate table with --targets, or link two tables with --model "
-                             "(clippings link LEFT RIGHT OUT --model M)")
+            raise ValueError(f"{path}: no rows with side {side!r}, so there are no {role} to link (sides: {sides}). "
+                             "Linking matches the 'source' rows to the 'target' rows; side 'both' is for clustering "
+                             "(clippings cluster). Mark the rows' sides, give the targets as a separate table with "
+                             "--targets, or link two tables with --model (clippings link LEFT RIGHT OUT --model M)")
 
 def _subset(df, split):
     if split is None: return df

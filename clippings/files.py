@@ -225,9 +225,9 @@ def read_npz(path, # an `.npz` file
 def check_table(value, # what the caller passed where a table belongs
                 name:str, # the argument's name, for the message
                ):
-    "`value` if it is a pandas DataFrame, else a `TypeError` that names the argument, the type given and how to make one"
+    "`value` if it is a DataFrame, else a `TypeError` naming the argument, the type given and how to make one"
     import pandas as pd
     if isinstance(value, pd.DataFrame): return value
-    hint = ('read the file first (pd.read_csv, pd.read_parquet, or clippings.records.read_records)' if isinstance(value, (str, os.PathLike))
-            else 'make one with pd.DataFrame(...), e.g. pd.DataFrame(rows) for a list of dicts')
+    hint = ('read the file first (pd.read_csv, pd.read_parquet, or clippings.records.read_records)'
+            if isinstance(value, (str, os.PathLike)) else 'make one with pd.DataFrame(...), e.g. pd.DataFrame(rows) for a list of dicts')
     raise TypeError(f'{name}: expected a pandas DataFrame, got {type(value).__name__}; {hint}')

@@ -205,15 +205,16 @@ def _text_problems(df, source):
 def _warn_unlabelled_queries(df, source):
     "Warn about val and test records that would be queries but have no entity: say how each kind is scored"
     blank = (df['entity_id'] == '') & df['split'].isin(['val', 'test'])
-    how = {'source': 'as linking queries they are scored as no-match queries (no true target: the right answer is to reject '
-                     'the top-1 link), and count in the no-match accuracy',
-           'both': 'clustering evaluation leaves them out as queries (they stay in the gallery, as records of no known entity)'}
+    how = {'source': 'as linking queries they are scored as no-match queries (no true target: the right answer is to '
+                     'reject the top-1 link), and count in the no-match accuracy',
+           'both': 'clustering evaluation leaves them out as queries (they stay in the gallery, as records of no known '
+                   'entity)'}
     for side, said in how.items():
         rows = blank & (df['side'] == side)
         if rows.any():
-            warnings.warn(f"{source}: {int(rows.sum())} records with side {side!r} in the val or test split have an empty entity_id "
-                          f"(rows {_rows_text(rows)}): {said}. Give them an entity_id (a label of their own if they match nothing "
-                          "known), or move them to the 'unlabelled' split", RecordWarning, stacklevel=3)
+            warnings.warn(f"{source}: {int(rows.sum())} records with side {side!r} in the val or test split have an empty "
+                          f"entity_id (rows {_rows_text(rows)}): {said}. Give them an entity_id (a label of their own if they "
+                          "match nothing known), or move them to the 'unlabelled' split", RecordWarning, stacklevel=3)
 
 def validate_records(df:pd.DataFrame, # a record table, as read from a file or built in memory
                      root=None, # data set root for relative `image_path`s (None: relative paths start in the working directory)
@@ -270,33 +271,35 @@ def _read_table(path:Path) -> pd.DataFrame:
 
 # %% ../nbs/00_records.ipynb #d576d694
 def read_records(path, # a record table, `.csv` or `.parquet`
-                 root=None, # data set root for relative image paths (default: the folder recorded beside it, else the table's folder)
+                 root=None, # data set root for relative image paths (default: the folder recorded beside it, else the table's)
                  **kwargs,
                 ) -> pd.DataFrame:
     "Read and validate a record table; other keyword arguments are passed to `validate_records` (`check_images`, `verify_images`, `form`)"
     path = Path(path)
-    return validate_records(_read_table(path), root=table_root(path) if root is None else root, source=str(path), **kwargs)
+    root = table_root(path) if root is None else root
+    return validate_records(_read_table(path), root=root, source=str(path), **kwargs)
 
 def root_file(path) -> Path:
-    "The file beside a record table that records the folder its image paths start from (`records.csv` → `records.csv.root.json`)"
+    "The file beside a record table naming the folder its image paths start from: `records.csv` → `records.csv.root.json`"
     path = Path(path)
     return path.with_name(path.name + '.root.json')
 
 def table_root(path) -> Path:
-    "The folder a record table's relative image paths start from: the one recorded beside it by `write_records`, else the table's own"
+    "The folder a table's relative image paths start from: the one `write_records` recorded beside it, else the table's"
     path, side = Path(path), root_file(path)
     if not side.exists(): return path.parent
     try: root = json.loads(side.read_text())['root']
     except (ValueError, KeyError, TypeError) as e:
-        raise RecordError([Problem(str(side), None, 'root', f'cannot be read ({type(e).__name__}: {e}); it should hold {{"root": "FOLDER"}}')]) from None
+        why = f'cannot be read ({type(e).__name__}: {e}); it should hold {{"root": "FOLDER"}}'
+        raise RecordError([Problem(str(side), None, 'root', why)]) from None
     return path.parent / root
 
 # %% ../nbs/00_records.ipynb #80a3f0c1
 def write_records(df:pd.DataFrame, # a validated record table
                   path, # destination, `.csv` or `.parquet`; folders are created
-                  root=None, # the folder its image paths start from (default: the one `validate_records` recorded); recorded beside
+                  root=None, # the folder its image paths start from (default: the one `validate_records` recorded)
                  ) -> Path:
-    "Write a record table as CSV or Parquet, atomically; with a `root` elsewhere, `read_records` finds the images from anywhere"
+    "Write a record table as CSV or Parquet, atomically; a `root` elsewhere is recorded beside it, for `read_records`"
     check_table(df, 'df')
     path = Path(path)
     suffix = path.suffix.lower()
