@@ -265,14 +265,16 @@ def machine() -> dict:
     "What a run's floats depend on beyond its seed: the CPU, the kernels numpy's BLAS and PyTorch chose, and the threads"
     import torch
     from threadpoolctl import threadpool_info
-    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), None) \
-        if Path('/proc/cpuinfo').exists() else None
-    blas = [{k: p.get(k) for k in ('internal_api', 'version', 'architecture', 'num_threads')} | {'library': Path(p['filepath']).name}
-            for p in threadpool_info()]
+    info = Path('/proc/cpuinfo')
+    lines = info.read_text().splitlines() if info.exists() else []
+    cpu = next((l.split(':', 1)[1].strip() for l in lines if l.startswith('model name')), None)
+    keys = ('internal_api', 'version', 'architecture', 'num_threads')
+    blas = [{k: p.get(k) for k in keys} | {'library': Path(p['filepath']).name} for p in threadpool_info()]
     forced = {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS', 'OMP_NUM_THREADS')
               if k in os.environ}
-    return {'cpu': cpu or platform.processor() or platform.machine(), 'torch_cpu_capability': torch.backends.cpu.get_cpu_capability(),
-            'torch_threads': torch.get_num_threads(), 'blas': blas, 'forced': forced}
+    return {'cpu': cpu or platform.processor() or platform.machine(),
+            'torch_cpu_capability': torch.backends.cpu.get_cpu_capability(), 'torch_threads': torch.get_num_threads(),
+            'blas': blas, 'forced': forced}
 
 class ReplicationError(RuntimeError):
     "A replication notebook failed: the message names the notebook and the cell"

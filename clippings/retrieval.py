@@ -93,10 +93,9 @@ def same_up_to_ties(a:Ranked, # one ranking
     differ = a.index != b.index
     if not differ.any(): return True
     s = a.score
+    near = np.abs(np.diff(s, axis=1)) <= tol  # each pair of neighbouring columns
     tied = np.zeros_like(differ)
-    tied[:, 1:] |= np.abs(s[:, 1:] - s[:, :-1]) <= tol
-    tied[:, :-1] |= np.abs(s[:, :-1] - s[:, 1:]) <= tol
-    tied[:, -1] = True
+    tied[:, 1:] |= near; tied[:, :-1] |= near; tied[:, -1] = True
     return bool(tied[differ].all())
 
 # %% ../nbs/05_link.ipynb #3834584a

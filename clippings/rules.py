@@ -153,7 +153,8 @@ class StrokeIndex:
     def topk(self, queries, k:int=1, budget_mb:int=256) -> Ranked:
         "The `k` most similar targets of each query (cosine of TF-IDF vectors; ties: lowest target position)"
         q = self.vectorizer.transform(queries).tocsr()
-        return _chunked_topk(lambda a, b: cosine_scores((q[a:b] @ self.matrix.T).toarray()), q.shape[0], self.matrix.shape[0], k, True, budget_mb)
+        scores = lambda a, b: cosine_scores((q[a:b] @ self.matrix.T).toarray())
+        return _chunked_topk(scores, q.shape[0], self.matrix.shape[0], k, True, budget_mb)
 
 # %% ../nbs/02_rules.ipynb #53659ef4
 _PUNCT_BUT_HYPHEN = str.maketrans('', '', string.punctuation.replace('-', ''))

@@ -103,7 +103,8 @@ def link_sharded(queries, # (n_q, d) query embeddings
         parts = ray.get([actor.search.remote(qref, k) for actor in actors])
     finally:
         for actor in actors: ray.kill(actor)
-    return rank_candidates(np.concatenate([s for s, _ in parts], 1), np.concatenate([i for _, i in parts], 1), min(k, len(t)))
+    score, index = (np.concatenate(part, 1) for part in zip(*parts))
+    return rank_candidates(score, index, min(k, len(t)))
 
 # %% ../nbs/16_scale.ipynb #dc9723d7
 class _Embedder:

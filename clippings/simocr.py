@@ -67,7 +67,7 @@ class GlyphConfusions:
         fc = feats(cands)
         sim = fc[[cands.index(c) for c in chars]] @ fc.T
         sim[np.arange(len(chars)), [cands.index(c) for c in chars]] = -1  # never confused with itself
-        top = np.argsort(-np.round(sim, 6), axis=1, kind='stable')[:, :k]  # near-ties (float rounding) by candidate order, on any CPU
+        top = np.argsort(-np.round(sim, 6), axis=1, kind='stable')[:, :k]  # near-ties by candidate order, on any CPU
         return cls({c: ([cands[j] for j in top[i]], sim[i, top[i]]) for i, c in enumerate(chars)})
 
     def similarity(self, char):
