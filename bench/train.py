@@ -1,6 +1,6 @@
 """Training and embedding throughput of CLIPPINGS models.
 
-CPU (always): the small CPU-default model of replication/configs/sample_train.yaml (64 px ViT + character text tower):
+CPU (always): the small CPU-default model of replication/configs/scratch_train.yaml (64 px ViT + character text tower):
 SupCon steps/s at im_wt 0.5, 1 and 0 (batch 126), CLIP steps/s (batch 128), and embedding records/s, both from
 in-memory tensors (the model) and end to end from the sample_data image files (decoding included).
 GPU (when one is present): a CLIPModel sized like ViT-B/16 (random init, 224 px, 12+12 layers, 512-d projection)
@@ -47,7 +47,7 @@ def cpu_figures():
     from clippings.models import ClippingsModel
     from clippings.records import read_records
     from clippings.training import clip_loss
-    cfg = yaml.safe_load((ROOT / 'replication/configs/sample_train.yaml').read_text())['model']['small']
+    cfg = yaml.safe_load((ROOT / 'replication/configs/scratch_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)
     model = ClippingsModel.small(list(recs.text) + list(recs.text_noisy), **cfg)

@@ -1,6 +1,6 @@
 """Seconds of one per-epoch validation of a multimodal SupCon stage on the sample records (val sources searched among
 the targets, on both OCR columns, plus the collapse guard), with the small CPU-default model of
-replication/configs/sample_train.yaml. Anchor, timed in the same process: the same scores computed the way validation
+replication/configs/scratch_train.yaml. Anchor, timed in the same process: the same scores computed the way validation
 did before images were decoded once per stage and embedded once for all OCR columns — `top1_hits` per column from the
 image files, and the guard's image sample from the files. Both must give the same top-1.
 Writes bench/results/validate.json.
@@ -30,7 +30,7 @@ def main():
     from clippings.models import ClippingsModel
     from clippings.records import read_records
     from clippings.training import Stage, StageRun
-    cfg = yaml.safe_load((ROOT / 'replication/configs/sample_train.yaml').read_text())['model']['small']
+    cfg = yaml.safe_load((ROOT / 'replication/configs/scratch_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)
     model = ClippingsModel.small(list(recs.text) + list(recs.text_noisy), **cfg)

@@ -103,22 +103,44 @@ class Estimate:
     high: float
     n: int  # units resampled (queries or clusters)
     level: float = .95
+    per_seed: tuple = ()  # the metric of each training seed (several seeds: `value` is their mean)
 
-    def __str__(self): return f'{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]'
+    @property
+    def spread(self) -> tuple:
+        "Lowest and highest value over the seeds (the value twice for one seed or none)"
+        return (min(self.per_seed), max(self.per_seed)) if self.per_seed else (self.value, self.value)
+
+    def __str__(self):
+        lo, hi = self.spread
+        seeds = f' (seeds {lo:.3f}–{hi:.3f})' if len(self.per_seed) > 1 else ''
+        return f'{self.value:.3f}{seeds} [{self.low:.3f}, {self.high:.3f}]'
 
 # %% ../nbs/04_metrics.ipynb #414587f8
-def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness): the metric is their mean
+def _interval(stats, level:float) -> tuple[float, float]:
+    a = (1 - level) / 2
+    return float(np.quantile(stats, a)), float(np.quantile(stats, 1 - a))
+
+def _over_seeds(per_seed_stats:np.ndarray, # (seeds, n_boot): each seed's metric on each resample of the units
+                rng) -> np.ndarray:
+    "One statistic per resample: the mean over a draw of the seeds, with replacement, of their resampled metrics"
+    s, b = per_seed_stats.shape
+    return per_seed_stats[rng.integers(0, s, (b, s)), np.arange(b)[:, None]].mean(1)
+
+def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness): the metric is their mean; 2-d: one row per training seed
               n_boot:int=2000, # resamples
               level:float=.95,
               seed:int=0,
              ) -> Estimate:
-    "Mean of `per_unit` with a percentile bootstrap interval, resampling units with replacement (seeded)"
+    "Mean of `per_unit` with a percentile bootstrap interval, resampling units with replacement (seeded); with one row per seed, resampling the queries (the same draw for every seed) and the seeds"
     v = np.asarray(per_unit, float)
-    if len(v) == 0: raise ValueError('no units to bootstrap')
-    idx = np.random.default_rng(seed).integers(0, len(v), (n_boot, len(v)))
-    means = v[idx].mean(1)
-    a = (1 - level) / 2
-    return Estimate(float(v.mean()), float(np.quantile(means, a)), float(np.quantile(means, 1 - a)), len(v), level)
+    if v.size == 0: raise ValueError('no units to bootstrap')
+    rng = np.random.default_rng(seed)
+    rows = v if v.ndim == 2 else v[None]
+    idx = rng.integers(0, rows.shape[1], (n_boot, rows.shape[1]))
+    stats = rows[:, idx].mean(-1)  # (seeds, n_boot)
+    stats = _over_seeds(stats, rng) if v.ndim == 2 else stats[0]
+    per_seed = tuple(float(m) for m in rows.mean(1)) if v.ndim == 2 else ()
+    return Estimate(float(v.mean()), *_interval(stats, level), rows.shape[1], level, per_seed)
 
 # %% ../nbs/04_metrics.ipynb #54651c30
 def error_blocks(true_labels, pred_labels) -> np.ndarray:
@@ -130,19 +152,29 @@ def error_blocks(true_labels, pred_labels) -> np.ndarray:
     return connected_components(g, directed=False)[1][t]
 
 # %% ../nbs/04_metrics.ipynb #7340e1b1
-def ari_bootstrap(true_labels, pred_labels, n_boot:int=1000, level:float=.95, seed:int=0) -> Estimate:
-    "ARI with a bootstrap interval over blocks of clusters: the unions of true clusters that the prediction joins"
-    t, p = np.asarray(true_labels), np.asarray(pred_labels)
+def _ari_resamples(t, p, n_boot:int, rng) -> tuple[np.ndarray, int]:
+    "ARI of `n_boot` block resamples of one predicted partition, and the number of blocks"
     _, t_idx = np.unique(t, return_inverse=True)
     _, p_idx = np.unique(p, return_inverse=True)
     block = error_blocks(t, p)
     order = np.argsort(block, kind='stable')
     members = np.split(order, np.flatnonzero(np.diff(block[order])) + 1)
-    k, rng, stats = len(members), np.random.default_rng(seed), []
+    k, stats = len(members), []
     for _ in range(n_boot):
         draw = rng.integers(0, k, k)
         rows = np.concatenate([members[b] for b in draw])
         slot = np.repeat(np.arange(k), [len(members[b]) for b in draw])  # each draw is a distinct copy
         stats.append(adjusted_rand_score(t_idx[rows] * k + slot, p_idx[rows] * k + slot))
-    a = (1 - level) / 2
-    return Estimate(float(adjusted_rand_score(t, p)), float(np.quantile(stats, a)), float(np.quantile(stats, 1 - a)), k, level)
+    return np.array(stats), k
+
+def ari_bootstrap(true_labels, # the true cluster of each record
+                  pred_labels, # the predicted cluster of each record; 2-d: one row per training seed
+                  n_boot:int=1000, level:float=.95, seed:int=0) -> Estimate:
+    "ARI with a bootstrap interval over blocks of clusters (the unions of true clusters that the prediction joins); with one prediction per seed, the mean ARI, resampling each seed's blocks and the seeds"
+    t, p = np.asarray(true_labels), np.asarray(pred_labels)
+    rng, preds = np.random.default_rng(seed), p if p.ndim == 2 else p[None]
+    runs = [_ari_resamples(t, q, n_boot, rng) for q in preds]
+    stats = np.stack([s for s, _ in runs])
+    values = [float(adjusted_rand_score(t, q)) for q in preds]
+    stats = _over_seeds(stats, rng) if p.ndim == 2 else stats[0]
+    return Estimate(float(np.mean(values)), *_interval(stats, level), min(k for _, k in runs), level, tuple(values) if p.ndim == 2 else ())

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['REPO', 'TABLES', 'SMOKE_BATCH', 'STAGE_COLUMNS', 'IM_WTS', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', 'PAPER',
-           'WIDGET_OUTPUT', 'TaskData', 'Profile', 'load_profile', 'train_config', 'task_records', 'embed_task',
-           'stage_table', 'validation_log', 'top1_links', 'tune_link_im_wt', 'estimate', 'write_table', 'TableRow',
-           'TaskRun', 'run_task', 'machine', 'ReplicationError', 'replicate']
+           'WIDGET_OUTPUT', 'TaskData', 'Profile', 'load_profile', 'profile_seeds', 'train_config', 'task_records',
+           'embed_task', 'stage_table', 'validation_log', 'top1_links', 'tune_link_im_wt', 'estimate', 'write_table',
+           'TableRow', 'TaskRun', 'run_task', 'machine', 'ReplicationError', 'replicate']
 
 # %% ../nbs/10_replicate.ipynb #984d245e
 import json, os, platform, time
@@ -44,7 +44,8 @@ class Profile:
     name:str # the profile's name (results go to replication/results/<name>/)
     japanese:TaskData # the Japanese linkage task (sources, targets, splits)
     newspaper:TaskData # the newspaper clustering task (clusters split val/test)
-    seed:NonNegativeInt=0 # seed of training, bootstrap and every random step
+    seed:NonNegativeInt=0 # the first seed: training seeds are seed, seed + 1, …; the bootstrap and every other random step use it
+    seeds:PositiveInt=3 # how many seeds each learned row trains with (`clippings.training.seed_stages`; `--seeds N`)
     n_boot:PositiveInt=1000 # bootstrap resamples for the confidence intervals
     smoke:bool=False # a fast check of the whole pipeline: one step per stage, no per-epoch validation
     subsample:PositiveInt|None=None # use this many entities per split of every data set (`subsample_entities`): the smoke profile's 48
@@ -72,15 +73,20 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
     return prof
 
 # %% ../nbs/10_replicate.ipynb #8af42729
+def profile_seeds(profile:Profile) -> list[int]:
+    "The training seeds of a profile: `seeds` of them from its `seed`"
+    return list(range(profile.seed, profile.seed + profile.seeds))
+
 SMOKE_BATCH = 24  # the smoke profile's batch cap (a multiple of the m of 3 and 4 records per entity)
 
 def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
     "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step of at most `SMOKE_BATCH` records per stage, without mining; `subsample` applies to every data set"
-    from clippings.training import TrainConfig
+    from clippings.training import TrainConfig, seed_stages
     folder = task if which == 'train' else f'{task}_{which}'
     cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
+    cfg = seed_stages(cfg, profile_seeds(profile))
     cfg.subsample = profile.subsample
     if profile.smoke:
         for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False  # mining embeds every row: minutes

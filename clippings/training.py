@@ -7,7 +7,8 @@ __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENERATORS', 'St
            'm_per_entity_batches', 'hard_negative_batches', 'training_rows', 'cell_targets', 'RecordRows',
            'collate_rows', 'GlyphGrids', 'render_augmentation', 'AugmentedRows', 'top1_hits', 'mine_hard_negatives',
            'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'StageRun', 'stage_changes',
-           'CollapseWarning', 'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_start', 'train']
+           'CollapseWarning', 'train_stage', 'TrainConfig', 'generated_data', 'build_model', 'stage_seed',
+           'pretrained_fingerprint', 'stage_start', 'train', 'seeded_stage', 'seed_stages']
 
 # %% ../nbs/07_train.ipynb #b1bff475
 import csv, hashlib, json, math, pickle, random, signal, sys, time, warnings
@@ -30,7 +31,7 @@ from .files import atomic_path, parse_config, path_in_config, read_yaml, write_t
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records, subsample_entities
 from .retrieval import knn, link_knn, pool
 from .metrics import top1_correct
-from .models import ClippingsModel, mean_pairwise_cosine, read_image
+from .models import SHIPPED_MODELS, ClippingsModel, mean_pairwise_cosine, model_fingerprint, read_image, shipped_model
 from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
 from .render import find_fonts, glyph_bank
 from .synth import _CURSIVE
@@ -829,19 +830,35 @@ def build_model(spec:dict, # the config's `model` entry
 
 _ACCELERATOR = None
 
+# %% ../nbs/07_train.ipynb #05368076
+def stage_seed(config:TrainConfig, stage:Stage) -> int:
+    "The seed a stage trains with: its own when it sets one, else the run's"
+    return stage.seed if stage.seed is not None else config.seed
+
+def pretrained_fingerprint(spec:dict, # a config's `model` entry
+                          ) -> str|None:
+    "`model_fingerprint` of a pretrained base model that lives on this machine (a shipped model or a folder the library wrote); None otherwise"
+    kind, name = next(iter(spec.items()))
+    name = name.get('name') if kind == 'pretrained' and isinstance(name, dict) else name
+    if kind != 'pretrained' or not isinstance(name, str): return None
+    folder = shipped_model(name) if name in SHIPPED_MODELS else Path(name)
+    return model_fingerprint(ClippingsModel.from_pretrained(str(folder))) if (folder / 'clippings.json').exists() else None
+
 # %% ../nbs/07_train.ipynb #d935a42f
 def stage_start(config:TrainConfig, # the chain
                 stage:Stage, # one of its stages
                 data:pd.DataFrame, # the stage's loaded data set
                 models:dict, # stage name -> model folder of the stages before it
                ) -> dict:
-    "What a stage starts from: the base model's spec or a hash of the files of the stage it continues, its data's fingerprint and the seed"
-    if stage.init == 'base': start = json.loads(json.dumps(config.model, default=str))
+    "What a stage starts from: the base model's spec (with the fingerprint of a local pretrained model, e.g. a shipped one) or a hash of the files of the stage it continues, its data's fingerprint and its seed"
+    if stage.init == 'base':
+        start = json.loads(json.dumps(config.model, default=str))
+        if (fp := pretrained_fingerprint(config.model)): start['fingerprint'] = fp
     else:
         h = hashlib.sha256()
         for f in sorted(p for p in Path(models[stage.init]).rglob('*') if p.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
         start = h.hexdigest()[:16]
-    return dict(model=start, data=fingerprint(data), seed=config.seed)
+    return dict(model=start, data=fingerprint(data), seed=stage_seed(config, stage))
 
 # %% ../nbs/07_train.ipynb #29c8fc77
 def _accelerator(device:str, precision:str) -> Accelerator:
@@ -880,10 +897,29 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
             if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
                 print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
-            start = build_model(cfg.model, data, cfg.seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
+            seed = stage_seed(cfg, stage)  # every stage seeds the global generators itself: the same draws whether or not earlier stages were reused
+            torch.manual_seed(seed); np.random.seed(seed); random.seed(seed)
+            start = build_model(cfg.model, data, seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
             t = time.time()
             write_text(started, json.dumps(origin))
-            train_stage(start, stage, data[stage.data], folder, cfg.seed, acc, resume and not stale and same_start, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
+            train_stage(start, stage, data[stage.data], folder, seed, acc, resume and not stale and same_start, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
             write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)), indent=1))
         models[stage.name] = folder / 'model'
     return models
+
+# %% ../nbs/07_train.ipynb #0104a012
+def seeded_stage(name:str, seed:int) -> str:
+    "The name of a stage's copy trained with `seed` (`seed_stages`)"
+    return f'{name}.s{seed}'
+
+def seed_stages(config:TrainConfig, # a chain
+                seeds:list[int], # the seeds each unshared stage is trained with
+               ) -> TrainConfig:
+    "The chain with every stage that sets no `seed` of its own trained once per seed (`<stage>.s<seed>`, continuing its seed's copies); stages with a `seed` are shared"
+    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f'seeds: expected distinct seeds, got {list(seeds)}')
+    shared, stages = {s.name for s in config.stages if s.seed is not None}, []
+    for s in config.stages:
+        if s.name in shared: stages.append(s); continue
+        init = lambda k: s.init if s.init == 'base' or s.init in shared else seeded_stage(s.init, k)
+        stages += [Stage(**{**asdict(s), 'name': seeded_stage(s.name, k), 'init': init(k), 'seed': k}) for k in seeds]
+    return parse_config(TrainConfig, {**config.to_dict(), 'stages': [asdict(s) for s in stages]}, 'seeded config')
