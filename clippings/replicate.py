@@ -6,7 +6,8 @@
 __all__ = ['REPO', 'TABLES', 'SMOKE_BATCH', 'STAGE_COLUMNS', 'IM_WTS', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', 'PAPER',
            'WIDGET_OUTPUT', 'TaskData', 'Profile', 'load_profile', 'profile_seeds', 'train_config', 'task_records',
            'embed_task', 'stage_table', 'validation_log', 'top1_links', 'tune_link_im_wt', 'estimate', 'write_table',
-           'TableRow', 'TaskRun', 'run_task', 'machine', 'ReplicationError', 'replicate']
+           'seed_columns', 'compare_rows', 'TableRow', 'TaskRun', 'run_task', 'machine', 'ReplicationError',
+           'replicate']
 
 # %% ../nbs/10_replicate.ipynb #984d245e
 import json, os, platform, time
@@ -23,6 +24,7 @@ from .files import atomic_path, parse_config, path_in_config, read_yaml, write_t
 from .records import fingerprint, make_gallery, read_records, subsample_entities
 from .retrieval import link_knn
 from .metrics import Estimate, bootstrap, mrr_at_k, ranks_of_truth, recall_at_k, top1_correct
+from .training import seed_stages, seeded_stage
 
 REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clone the package is installed from (editable)
 TABLES = ['japanese_linkage', 'japanese_nomatch', 'supply_chain', 'newspaper_clustering', 'tables']
@@ -83,7 +85,7 @@ def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
     "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step of at most `SMOKE_BATCH` records per stage, without mining; `subsample` applies to every data set"
-    from clippings.training import TrainConfig, seed_stages
+    from clippings.training import TrainConfig
     folder = task if which == 'train' else f'{task}_{which}'
     cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
     cfg = seed_stages(cfg, profile_seeds(profile))
@@ -169,10 +171,18 @@ def tune_link_im_wt(records:pd.DataFrame, # a linkage record table (sources and 
     return pd.DataFrame(rows).sort_values(['top1', 'mrr', 'im_wt'], ascending=[False, False, True], ignore_index=True)
 
 # %% ../nbs/10_replicate.ipynb #5c5ee651
-def estimate(per_unit, n_boot:int, seed:int, scale:float=1.) -> dict:
-    "A metric's value and 95% bootstrap interval as table columns"
+def estimate(per_unit, # per-query values (one row per seed: 2-d), or an `Estimate`
+             n_boot:int, seed:int, scale:float=1.,
+             seeds=(), # the profile's training seeds: columns seed_<k>, the value itself for a row that does not depend on them
+            ) -> dict:
+    "A metric's value (the mean over seeds), its seed-to-seed spread (`min`, `max`, `sd`), its 95% bootstrap interval over queries and seeds, and one column per seed"
     e = per_unit if isinstance(per_unit, Estimate) else bootstrap(np.asarray(per_unit, float), n_boot=n_boot, seed=seed)
-    return dict(value=round(e.value * scale, 4), low=round(e.low * scale, 4), high=round(e.high * scale, 4), n=e.n)
+    r = lambda x: round(x * scale, 4)
+    lo, hi = e.spread
+    per_seed = e.per_seed if e.per_seed else (e.value,) * len(seeds)
+    if e.per_seed and len(e.per_seed) != len(seeds): raise ValueError(f'{len(e.per_seed)} per-seed values for seeds {list(seeds)}')
+    return dict(value=r(e.value), low=r(e.low), high=r(e.high), n=e.n, seeds=len(e.per_seed), min=r(lo), max=r(hi),
+                sd=r(float(np.std(e.per_seed, ddof=1))) if len(e.per_seed) > 1 else 0., **{f'seed_{k}': r(v) for k, v in zip(seeds, per_seed)})
 
 # %% ../nbs/10_replicate.ipynb #a8e94ef4
 def write_table(table:pd.DataFrame, # long table: one row per (row, column) with value, low, high
@@ -181,14 +191,46 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
                 columns:str='ocr', # the column that becomes the Markdown table's columns
                 digits:int=3, # decimals shown
                ) -> pd.DataFrame:
-    "Write `<name>.csv` (every figure) and `<name>.md` (value [low, high] per row and column); return the wide table"
+    "Write `<name>.csv` (every figure, one column per seed) and `<name>.md` (mean (lowest–highest seed) [interval] per row and column); return the wide table"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / f'{name}.csv') as t: table.to_csv(t, index=False)
-    cell = lambda r: '—' if pd.isna(r['value']) else f"{r['value']:.{digits}f} [{r['low']:.{digits}f}, {r['high']:.{digits}f}]"
+    f = lambda x: f'{x:.{digits}f}'
+    def cell(r):
+        if pd.isna(r['value']): return '—'
+        spread = f" ({f(r['min'])}–{f(r['max'])})" if r.get('seeds', 0) > 1 else ''
+        return f"{f(r['value'])}{spread} [{f(r['low'])}, {f(r['high'])}]"
     wide = table.assign(cell=table.apply(cell, axis=1)).pivot(index='row', columns=columns, values='cell')
     wide = wide.reindex(index=list(dict.fromkeys(table['row'])), columns=list(dict.fromkeys(table[columns])))
-    write_text(out / f'{name}.md', wide.to_markdown() + '\n')
+    seeds = int(table['seeds'].max()) if 'seeds' in table and table['seeds'].notna().any() else 0
+    note = (f'\nLearned rows: mean over {seeds} training seeds (lowest–highest seed) [95% bootstrap interval resampling the queries and the '
+            'seeds]; other rows: value [95% interval over the queries].\n') if seeds > 1 else ''
+    write_text(out / f'{name}.md', wide.to_markdown() + '\n' + note)
     return wide
+
+# %% ../nbs/10_replicate.ipynb #575b8c5b
+def seed_columns(table:pd.DataFrame) -> list[str]:
+    "The per-seed columns of a table (`seed_0`, `seed_1`, …)"
+    return [c for c in table.columns if c.startswith('seed_') and c[5:].isdigit()]
+
+def compare_rows(table:pd.DataFrame, # a table `estimate` made (value, low, high, seed_<k>)
+                 a:str, b:str, # the row claimed better, and the row it is compared with
+                 where:dict|None=None, # other columns that pick the line, e.g. {'ocr': 'noisy OCR'}
+                 margin:float=0., # by how much a must exceed b
+                ) -> dict:
+    "Does row `a` exceed row `b` by `margin` on the mean and on every seed? The differences, and a sentence that says so"
+    pick = lambda name: table[(table['row'] == name) & np.logical_and.reduce([table[k] == v for k, v in (where or {}).items()] + [True])].iloc[0]
+    x, y, cols = pick(a), pick(b), seed_columns(table)
+    diff, per_seed = x['value'] - y['value'], (x[cols] - y[cols]).astype(float).round(4)
+    failing = [c.removeprefix('seed_') for c in cols if per_seed[c] < margin - 1e-9]
+    holds, every = diff >= margin - 1e-9, not failing
+    target = f' (target ≥ {margin:+g})' if margin else ''
+    seeds = ', '.join(f'{v:+.3f}' for v in per_seed) if cols else ''
+    verdict = (('holds on the mean and on every seed' if every else f"holds on the mean, not on seed {', '.join(failing)}") if holds
+               else 'does not hold on the mean' + ('' if every else f" (fails on seed {', '.join(failing)})"))
+    text = (f"{a} − {b}{' (' + ', '.join(map(str, (where or {}).values())) + ')' if where else ''}: {diff:+.3f}{target}, per seed {seeds} — {verdict}"
+            + ('; the lower end of its interval clears it' if x['low'] > y['value'] else ''))
+    return dict(a=a, b=b, **(where or {}), difference=round(diff, 4), margin=margin, mean_holds=bool(holds), every_seed=bool(holds and every),
+                failing_seeds=failing, clear=bool(x['low'] > y['value']), text=text)
 
 # %% ../nbs/10_replicate.ipynb #83b014a1
 OCR_COLUMNS = {'noisy OCR': 'text_noisy', 'clean OCR': 'text'}
@@ -202,10 +244,11 @@ class TableRow:
 
     def vectors(self, run, # the task's `TaskRun`
                 text_col:str='text', # the OCR column
+                seed:int|None=None, # the training seed (a model trained once per seed; `TaskRun.row_seeds`)
                ) -> np.ndarray|None:
         "The record vectors the row links with (None for a rule, which compares strings)"
         if self.kind == 'rule': return None
-        return run.floor if self.kind == 'floor' else run.emb[self.source, text_col].pooled(run.im_wt(self, text_col))
+        return run.floor if self.kind == 'floor' else run.emb[run.stage(self, seed), text_col].pooled(run.im_wt(self, text_col, seed))
 
 _rule, _FLOOR = lambda name, rule: TableRow(name, 'rule', rule), TableRow('Pixel thumbnails', 'floor', 'thumbnails')
 _model = lambda name, stage, im_wt=None: TableRow(name, 'model', stage, im_wt)
@@ -233,12 +276,28 @@ class TaskRun(NamedTuple):
     emb:dict # {(stage, text column): Embeddings}
     floor:np.ndarray # pixel-thumbnail vectors, row-aligned with `records`
     im_wt_sweeps:dict # {(stage, text column): `tune_link_im_wt`'s sweep} for the linking rows whose weight is tuned
+    seeds:list # the profile's training seeds
 
-    def im_wt(self, row:TableRow, text_col:str) -> float:
-        "The row's pooling weight: its own, or the one tuned on validation for this OCR column"
+    def trains(self, row:TableRow) -> bool:
+        "Does this profile make the row (a rule and the floor always; a model when its stage, or its seeds' copies, trained)?"
+        return row.kind != 'model' or row.source in self.models or seeded_stage(row.source, self.seeds[0]) in self.models
+
+    def row_seeds(self, row:TableRow) -> list:
+        "The seeds a row is scored for: every training seed for a model trained once per seed, else [None] (one value)"
+        return list(self.seeds) if row.kind == 'model' and row.source not in self.models else [None]
+
+    def stage(self, row:TableRow, seed:int|None=None) -> str:
+        "The stage whose model makes a model row: its own when trained once, else its copy trained with `seed`"
+        if row.source in self.models: return row.source
+        if seed is None: raise ValueError(f'{row.name}: trained once per seed ({self.seeds}); give the seed')
+        return seeded_stage(row.source, seed)
+
+    def im_wt(self, row:TableRow, text_col:str, seed:int|None=None) -> float:
+        "The row's pooling weight: its own, or the one tuned on validation for this OCR column (and seed)"
         if row.im_wt is not None: return row.im_wt
-        if (row.source, text_col) not in self.im_wt_sweeps: raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (a clustering row tunes it with its threshold)')
-        return float(self.im_wt_sweeps[row.source, text_col].im_wt[0])
+        key = (self.stage(row, seed), text_col)
+        if key not in self.im_wt_sweeps: raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (a clustering row tunes it with its threshold)')
+        return float(self.im_wt_sweeps[key].im_wt[0])
 
 # %% ../nbs/10_replicate.ipynb #d272a98f
 def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
@@ -251,13 +310,15 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
     records = task_records(profile, task)
     models = train(train_config(profile, task), progress=False)
     if getattr(profile, task).vit: models.update(train(train_config(profile, task, 'vit'), progress=False))
-    used = {r.source: models[r.source] for r in rows if r.kind == 'model' and r.source in models}
-    floor = thumbnail_vectors(records, ClippingsModel.from_pretrained(used[rows[-1].source]).transform, progress=False)
+    run = TaskRun(records, models, {}, None, {}, profile_seeds(profile))
+    made = [r for r in rows if r.kind == 'model' and run.trains(r)]
+    used = {run.stage(r, s): models[run.stage(r, s)] for r in made for s in run.row_seeds(r)}
+    floor = thumbnail_vectors(records, ClippingsModel.from_pretrained(used[run.stage(made[-1], run.seeds[0])]).transform, progress=False)
     emb = embed_task(used, records, REPO / profile.runs_dir / profile.name / task / 'embeddings', text_cols)
     linking = (records['side'] == 'source').any()
-    sweeps = {(r.source, c): tune_link_im_wt(records, emb[r.source, c]) for r in rows if linking and r.kind == 'model' and r.im_wt is None
-              and r.source in used for c in text_cols}
-    return TaskRun(records, models, emb, floor, sweeps)
+    sweeps = {(run.stage(r, s), c): tune_link_im_wt(records, emb[run.stage(r, s), c]) for r in made if linking and r.im_wt is None
+              for s in run.row_seeds(r) for c in text_cols}
+    return run._replace(emb=emb, floor=floor, im_wt_sweeps=sweeps)
 
 # %% ../nbs/10_replicate.ipynb #bd0f29a2
 def _versions() -> dict:
