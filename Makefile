@@ -75,8 +75,8 @@ lab:
 	$(BIN)/jupyter lab nbs
 
 PROFILE ?= sample
-replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (PROFILE=paper for the real data on a GPU)
-	$(BIN)/clippings replicate --profile $(PROFILE)
+replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (PROFILE=scratch: every model from scratch; PROFILE=paper: real data, GPU; SEEDS=N)
+	$(BIN)/clippings replicate --profile $(PROFILE)$(if $(SEEDS), --seeds $(SEEDS))
 
 pretrained:  # train the shipped model clippings-ja-small from scratch and write it with its card into clippings/data/models/
 	$(BIN)/python -c "from clippings.pretrained import build_pretrained; print(build_pretrained())"

@@ -265,10 +265,11 @@ def embed(model:str, # a model folder written by `clippings train` (or any `Clip
 def replicate(profile:str='sample', # a profile name (replication/configs/<name>.yaml) or a profile YAML
               only:str=None, # rerun only these tables, comma-separated (japanese_linkage, japanese_nomatch, newspaper_clustering, tables)
               out:str=None, # results folder (default: replication/results/<profile>)
+              seeds:int=None, # train each learned row with this many seeds (default: the profile's; sample: 3)
              ):
     "Rebuild the paper's tables: run the replication notebooks with papermill"
     from clippings.replicate import replicate as run_notebooks
-    run_notebooks(profile, only.split(',') if only else None, out)
+    run_notebooks(profile, only.split(',') if only else None, out, seeds=seeds)
 
 # %% ../nbs/12_cli.ipynb #5d5867cb
 def _usage() -> str:

@@ -6,8 +6,8 @@
 __all__ = ['REPO', 'TABLES', 'SMOKE_BATCH', 'STAGE_COLUMNS', 'IM_WTS', 'OCR_COLUMNS', 'JAPANESE_ROWS', 'NEWSPAPER_ROWS', 'PAPER',
            'WIDGET_OUTPUT', 'TaskData', 'Profile', 'load_profile', 'profile_seeds', 'train_config', 'task_records',
            'embed_task', 'stage_table', 'validation_log', 'top1_links', 'tune_link_im_wt', 'estimate', 'write_table',
-           'seed_columns', 'compare_rows', 'TableRow', 'TaskRun', 'run_task', 'machine', 'ReplicationError',
-           'replicate']
+           'seed_columns', 'compare_rows', 'rerun_agrees', 'flipped_orderings', 'TableRow', 'TaskRun', 'run_task',
+           'training_starts', 'training_seconds', 'machine', 'ReplicationError', 'replicate']
 
 # %% ../nbs/10_replicate.ipynb #984d245e
 import json, os, platform, time
@@ -56,13 +56,14 @@ class Profile:
 
 # %% ../nbs/10_replicate.ipynb #08958dc1
 def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
+                 seeds:int|None=None, # replace the profile's number of training seeds (`--seeds N`)
                 ) -> Profile:
     "Read and check a replication profile against its schema: wrong keys, types and missing files name the key and the path"
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: profile not found (profiles: {", ".join(p.stem for p in sorted((REPO / "replication/configs").glob("*.yaml")))})')
     d = read_yaml(path, 'profile')
     if 'path' in d: raise ValueError(f"{path}: 'path' is set by the loader, not in the file")
-    prof = parse_config(Profile, {'name': path.stem, **d, 'path': str(path.resolve())}, str(path))
+    prof = parse_config(Profile, {'name': path.stem, **d, **({'seeds': seeds} if seeds is not None else {}), 'path': str(path.resolve())}, str(path))
     problems = []
     for task in ('japanese', 'newspaper'):
         t = getattr(prof, task)
@@ -232,6 +233,30 @@ def compare_rows(table:pd.DataFrame, # a table `estimate` made (value, low, high
     return dict(a=a, b=b, **(where or {}), difference=round(diff, 4), margin=margin, mean_holds=bool(holds), every_seed=bool(holds and every),
                 failing_seeds=failing, clear=bool(x['low'] > y['value']), text=text)
 
+# %% ../nbs/10_replicate.ipynb #8a037056
+def _keys(table:pd.DataFrame) -> list[str]: return ['row'] + [c for c in ('ocr', 'metric') if c in table]
+
+def rerun_agrees(reference:pd.DataFrame, # a table `estimate` made (value, min, max per row)
+                 rerun:pd.DataFrame, # the same table from another run
+                 slack:float=.02, # allowed distance for a row whose spread is 0 (a rule, the floor, one seed), in the table's units
+                ) -> pd.DataFrame:
+    "Each row of a rerun beside the reference's seed spread: `within` when the rerun's mean lies in [lowest, highest seed] (± `slack` for a spread of 0)"
+    keys = _keys(reference)
+    m = reference[keys + ['value', 'min', 'max']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'), how='left').dropna(subset=['value'])
+    pad = np.where(m['max'] - m['min'] > 0, 0., slack)
+    m['within'] = (m['value_rerun'] >= m['min'] - pad - 1e-9) & (m['value_rerun'] <= m['max'] + pad + 1e-9)
+    return m
+
+def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame) -> list[tuple]:
+    "Pairs (better, worse, column) that every seed of the reference orders (the worse row's highest seed below the better's lowest) and the rerun's means reverse"
+    keys, flipped = _keys(reference), []
+    m = reference.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun')).dropna(subset=['value', 'value_rerun'])
+    for col, g in (m.groupby(keys[1], sort=False) if len(keys) > 1 else [('', m)]):
+        for x in g.itertuples():
+            for y in g.itertuples():
+                if x.min > y.max and x.value_rerun < y.value_rerun: flipped.append((x.row, y.row, col))
+    return flipped
+
 # %% ../nbs/10_replicate.ipynb #83b014a1
 OCR_COLUMNS = {'noisy OCR': 'text_noisy', 'clean OCR': 'text'}
 @dataclass(frozen=True)
@@ -320,6 +345,25 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
               for s in run.row_seeds(r) for c in text_cols}
     return run._replace(emb=emb, floor=floor, im_wt_sweeps=sweeps)
 
+# %% ../nbs/10_replicate.ipynb #9bae0c0c
+def training_starts(profile:Profile) -> dict:
+    "What every training config of a profile starts from: its base model, and the fingerprint of a local pretrained one (the shipped model's)"
+    from clippings.training import pretrained_fingerprint
+    cfgs = {f'{task}.{which}': train_config(profile, task, which) for task in ('japanese', 'newspaper') for which in ('train', 'vit')
+            if getattr(getattr(profile, task), which)}
+    return {k: {'model': c.model, 'fingerprint': pretrained_fingerprint(c.model)} for k, c in cfgs.items()}
+
+def training_seconds(profile:Profile) -> dict:
+    "Seconds each trained stage of a profile took when it was trained (its done.json), per training config, with their sum"
+    out = {}
+    for task in ('japanese', 'newspaper'):
+        for which in ('train', 'vit'):
+            if not getattr(getattr(profile, task), which): continue
+            cfg = train_config(profile, task, which)
+            done = {s.name: Path(cfg.output_dir) / s.name / 'done.json' for s in cfg.stages}
+            out[f'{task}.{which}'] = {k: json.loads(p.read_text())['seconds'] for k, p in done.items() if p.exists()}
+    return out | {'total_seconds': round(sum(v for d in out.values() for v in d.values()), 1)}
+
 # %% ../nbs/10_replicate.ipynb #bd0f29a2
 def _versions() -> dict:
     pkgs = ['clippings', 'torch', 'transformers', 'faiss-cpu', 'pytorch-metric-learning', 'numpy', 'pandas', 'scikit-learn', 'papermill']
@@ -339,7 +383,9 @@ def machine() -> dict:
     blas = [{k: p.get(k) for k in keys} | {'library': Path(p['filepath']).name} for p in threadpool_info()]
     forced = {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS', 'OMP_NUM_THREADS')
               if k in os.environ}
-    return {'cpu': cpu or platform.processor() or platform.machine(),
+    flags = next((l.split(':', 1)[1].split() for l in lines if l.startswith('flags')), [])
+    return {'cpu': cpu or platform.processor() or platform.machine(), 'cpu_count': os.cpu_count(),
+            'simd': [f for f in flags if f.startswith(('sse', 'avx', 'fma', 'amx'))], 'cpu_flags': ' '.join(flags),
             'torch_cpu_capability': torch.backends.cpu.get_cpu_capability(), 'torch_threads': torch.get_num_threads(),
             'blas': blas, 'forced': forced}
 
@@ -374,11 +420,12 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
               only:list|None=None, # rerun only these tables (default: all, in order)
               out=None, # results folder (default: replication/results/<profile>)
               progress:bool=True, # print progress per notebook
+              seeds:int|None=None, # train each learned row with this many seeds (default: the profile's)
              ) -> Path:
     "Run the replication notebooks with papermill and write every table, figure and `run.json`"
     import papermill as pm
     path = Path(profile) if str(profile).endswith(('.yaml', '.yml')) else REPO / 'replication' / 'configs' / f'{profile}.yaml'
-    prof = load_profile(path)  # checked before anything runs
+    prof = load_profile(path, seeds)  # checked before anything runs
     names = TABLES if not only else list(only)
     bad = [n for n in names if n not in TABLES]
     if bad: raise ValueError(f"unknown tables {bad} (tables: {', '.join(TABLES)})")
@@ -386,7 +433,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     (out / 'notebooks').mkdir(parents=True, exist_ok=True)
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
-    run.update(profile=asdict(prof), seed=prof.seed, versions=_versions(), machine=machine(),
+    run.update(profile=asdict(prof), seed=prof.seed, seeds=profile_seeds(prof), versions=_versions(), machine=machine(), start=training_starts(prof),
                train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper') for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
@@ -395,7 +442,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         t = time.time()
         try:
             pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
-                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out)), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
+                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out), seeds=prof.seeds), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # no kernel start-up warnings in the saved outputs
         except pm.PapermillExecutionError as e:
             raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "
@@ -404,6 +451,7 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         write_text(executed, _portable(_without_widgets(executed.read_text())))
         run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S')}
         run['total_seconds'] = round(sum(v['seconds'] for v in run['notebooks'].values()), 1)
+        run['training'] = training_seconds(prof)
         write_text(run_file, _portable(json.dumps(run, indent=1, default=str)))
         if progress: print(f'      {name}: {time.time() - t:.0f} s', flush=True)
     if progress: print(f'{len(names)} notebooks in {time.time() - t_all:.0f} s -> {out}')
