@@ -219,7 +219,11 @@ def compare_rows(table:pd.DataFrame, # a table `estimate` made (value, low, high
                  margin:float=0., # by how much a must exceed b
                 ) -> dict:
     "Does row `a` exceed row `b` by `margin` on the mean and on every seed? The differences, and a sentence that says so"
-    pick = lambda name: table[(table['row'] == name) & np.logical_and.reduce([table[k] == v for k, v in (where or {}).items()] + [True])].iloc[0]
+    def pick(name):
+        hit = table['row'] == name
+        for k, v in (where or {}).items(): hit &= table[k] == v
+        if not hit.any(): raise KeyError(f'no row {name!r}' + (f' with {where}' if where else ''))
+        return table[hit].iloc[0]
     x, y, cols = pick(a), pick(b), seed_columns(table)
     diff, per_seed = x['value'] - y['value'], (x[cols] - y[cols]).astype(float).round(4)
     failing = [c.removeprefix('seed_') for c in cols if per_seed[c] < margin - 1e-9]
@@ -238,23 +242,25 @@ def _keys(table:pd.DataFrame) -> list[str]: return ['row'] + [c for c in ('ocr',
 
 def rerun_agrees(reference:pd.DataFrame, # a table `estimate` made (value, min, max per row)
                  rerun:pd.DataFrame, # the same table from another run
-                 slack:float=.02, # allowed distance for a row whose spread is 0 (a rule, the floor, one seed), in the table's units
+                 slack:float=.02, # how far outside the seeds' range a rerun may land, in the table's units
                 ) -> pd.DataFrame:
-    "Each row of a rerun beside the reference's seed spread: `within` when the rerun's mean lies in [lowest, highest seed] (± `slack` for a spread of 0)"
+    "Each row of a rerun beside the reference's seed spread: `within` when the rerun's mean lies in [lowest seed − slack, highest seed + slack]; `in_interval` when it lies in the reference's 95% interval"
     keys = _keys(reference)
-    m = reference[keys + ['value', 'min', 'max']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'), how='left').dropna(subset=['value'])
-    pad = np.where(m['max'] - m['min'] > 0, 0., slack)
-    m['within'] = (m['value_rerun'] >= m['min'] - pad - 1e-9) & (m['value_rerun'] <= m['max'] + pad + 1e-9)
+    m = reference[keys + ['value', 'min', 'max', 'low', 'high']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'), how='left').dropna(subset=['value'])
+    m['within'] = (m['value_rerun'] >= m['min'] - slack - 1e-9) & (m['value_rerun'] <= m['max'] + slack + 1e-9)
+    m['in_interval'] = (m['value_rerun'] >= m['low'] - 1e-9) & (m['value_rerun'] <= m['high'] + 1e-9)
     return m
 
-def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame) -> list[tuple]:
-    "Pairs (better, worse, column) that every seed of the reference orders (the worse row's highest seed below the better's lowest) and the rerun's means reverse"
+def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame,
+                      slack:float=0., # the pair counts only when the worse row's highest seed is below the better's lowest by more than 2·slack
+                     ) -> list[tuple]:
+    "Pairs (better, worse, column) that every seed of the reference orders (the worse row's highest seed below the better's lowest, with `slack` to spare on each side) and the rerun's means reverse"
     keys, flipped = _keys(reference), []
     m = reference.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun')).dropna(subset=['value', 'value_rerun'])
     for col, g in (m.groupby(keys[1], sort=False) if len(keys) > 1 else [('', m)]):
         for x in g.itertuples():
             for y in g.itertuples():
-                if x.min > y.max and x.value_rerun < y.value_rerun: flipped.append((x.row, y.row, col))
+                if x.min - slack > y.max + slack and x.value_rerun < y.value_rerun: flipped.append((x.row, y.row, col))
     return flipped
 
 # %% ../nbs/10_replicate.ipynb #83b014a1
