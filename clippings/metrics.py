@@ -126,12 +126,12 @@ def _over_seeds(per_seed_stats:np.ndarray, # (seeds, n_boot): each seed's metric
     s, b = per_seed_stats.shape
     return per_seed_stats[rng.integers(0, s, (b, s)), np.arange(b)[:, None]].mean(1)
 
-def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness): the metric is their mean; 2-d: one row per training seed
+def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness), the metric their mean; 2-d: one row per seed
               n_boot:int=2000, # resamples
               level:float=.95,
               seed:int=0,
              ) -> Estimate:
-    "Mean of `per_unit` with a percentile bootstrap interval, resampling units with replacement (seeded); with one row per seed, resampling the queries (the same draw for every seed) and the seeds"
+    "Mean of `per_unit`, percentile bootstrap interval over the units (seeded); one row per seed: over queries and seeds"
     v = np.asarray(per_unit, float)
     if v.size == 0: raise ValueError('no units to bootstrap')
     rng = np.random.default_rng(seed)
@@ -170,11 +170,12 @@ def _ari_resamples(t, p, n_boot:int, rng) -> tuple[np.ndarray, int]:
 def ari_bootstrap(true_labels, # the true cluster of each record
                   pred_labels, # the predicted cluster of each record; 2-d: one row per training seed
                   n_boot:int=1000, level:float=.95, seed:int=0) -> Estimate:
-    "ARI with a bootstrap interval over blocks of clusters (the unions of true clusters that the prediction joins); with one prediction per seed, the mean ARI, resampling each seed's blocks and the seeds"
+    "ARI, bootstrap interval over blocks of clusters (`error_blocks`); one prediction per seed: mean ARI, over blocks and seeds"
     t, p = np.asarray(true_labels), np.asarray(pred_labels)
     rng, preds = np.random.default_rng(seed), p if p.ndim == 2 else p[None]
     runs = [_ari_resamples(t, q, n_boot, rng) for q in preds]
     stats = np.stack([s for s, _ in runs])
     values = [float(adjusted_rand_score(t, q)) for q in preds]
     stats = _over_seeds(stats, rng) if p.ndim == 2 else stats[0]
-    return Estimate(float(np.mean(values)), *_interval(stats, level), min(k for _, k in runs), level, tuple(values) if p.ndim == 2 else ())
+    per_seed = tuple(values) if p.ndim == 2 else ()
+    return Estimate(float(np.mean(values)), *_interval(stats, level), min(k for _, k in runs), level, per_seed)

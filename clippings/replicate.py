@@ -46,7 +46,7 @@ class Profile:
     name:str # the profile's name (results go to replication/results/<name>/)
     japanese:TaskData # the Japanese linkage task (sources, targets, splits)
     newspaper:TaskData # the newspaper clustering task (clusters split val/test)
-    seed:NonNegativeInt=0 # the first seed: training seeds are seed, seed + 1, …; the bootstrap and every other random step use it
+    seed:NonNegativeInt=0 # the first training seed (then seed + 1, …); the bootstrap and every random step use it
     seeds:PositiveInt=3 # how many seeds each learned row trains with (`clippings.training.seed_stages`; `--seeds N`)
     n_boot:PositiveInt=1000 # bootstrap resamples for the confidence intervals
     smoke:bool=False # a fast check of the whole pipeline: one step per stage, no per-epoch validation
@@ -63,7 +63,8 @@ def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
     if not path.exists(): raise FileNotFoundError(f'{path}: profile not found (profiles: {", ".join(p.stem for p in sorted((REPO / "replication/configs").glob("*.yaml")))})')
     d = read_yaml(path, 'profile')
     if 'path' in d: raise ValueError(f"{path}: 'path' is set by the loader, not in the file")
-    prof = parse_config(Profile, {'name': path.stem, **d, **({'seeds': seeds} if seeds is not None else {}), 'path': str(path.resolve())}, str(path))
+    d = {'name': path.stem, **d, **({'seeds': seeds} if seeds is not None else {}), 'path': str(path.resolve())}
+    prof = parse_config(Profile, d, str(path))
     problems = []
     for task in ('japanese', 'newspaper'):
         t = getattr(prof, task)
@@ -174,16 +175,18 @@ def tune_link_im_wt(records:pd.DataFrame, # a linkage record table (sources and 
 # %% ../nbs/10_replicate.ipynb #5c5ee651
 def estimate(per_unit, # per-query values (one row per seed: 2-d), or an `Estimate`
              n_boot:int, seed:int, scale:float=1.,
-             seeds=(), # the profile's training seeds: columns seed_<k>, the value itself for a row that does not depend on them
+             seeds=(), # the training seeds: columns seed_<k> (the value itself for a row that does not depend on them)
             ) -> dict:
-    "A metric's value (the mean over seeds), its seed-to-seed spread (`min`, `max`, `sd`), its 95% bootstrap interval over queries and seeds, and one column per seed"
+    "A metric's mean over seeds, its spread (`min`, `max`, `sd`), 95% interval over queries and seeds, a column per seed"
     e = per_unit if isinstance(per_unit, Estimate) else bootstrap(np.asarray(per_unit, float), n_boot=n_boot, seed=seed)
     r = lambda x: round(x * scale, 4)
     lo, hi = e.spread
     per_seed = e.per_seed if e.per_seed else (e.value,) * len(seeds)
-    if e.per_seed and len(e.per_seed) != len(seeds): raise ValueError(f'{len(e.per_seed)} per-seed values for seeds {list(seeds)}')
+    if e.per_seed and len(e.per_seed) != len(seeds):
+        raise ValueError(f'{len(e.per_seed)} per-seed values for seeds {list(seeds)}')
     return dict(value=r(e.value), low=r(e.low), high=r(e.high), n=e.n, seeds=len(e.per_seed), min=r(lo), max=r(hi),
-                sd=r(float(np.std(e.per_seed, ddof=1))) if len(e.per_seed) > 1 else 0., **{f'seed_{k}': r(v) for k, v in zip(seeds, per_seed)})
+                sd=r(float(np.std(e.per_seed, ddof=1))) if len(e.per_seed) > 1 else 0.,
+                **{f'seed_{k}': r(v) for k, v in zip(seeds, per_seed)})
 
 # %% ../nbs/10_replicate.ipynb #a8e94ef4
 def write_table(table:pd.DataFrame, # long table: one row per (row, column) with value, low, high
@@ -192,7 +195,7 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
                 columns:str='ocr', # the column that becomes the Markdown table's columns
                 digits:int=3, # decimals shown
                ) -> pd.DataFrame:
-    "Write `<name>.csv` (every figure, one column per seed) and `<name>.md` (mean (lowest–highest seed) [interval] per row and column); return the wide table"
+    "Write `<name>.csv` (every figure, a column per seed) and `<name>.md` (mean (seeds' range) [interval]); return it wide"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / f'{name}.csv') as t: table.to_csv(t, index=False)
     f = lambda x: f'{x:.{digits}f}'
@@ -203,8 +206,8 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
     wide = table.assign(cell=table.apply(cell, axis=1)).pivot(index='row', columns=columns, values='cell')
     wide = wide.reindex(index=list(dict.fromkeys(table['row'])), columns=list(dict.fromkeys(table[columns])))
     seeds = int(table['seeds'].max()) if 'seeds' in table and table['seeds'].notna().any() else 0
-    note = (f'\nLearned rows: mean over {seeds} training seeds (lowest–highest seed) [95% bootstrap interval resampling the queries and the '
-            'seeds]; other rows: value [95% interval over the queries].\n') if seeds > 1 else ''
+    note = (f'\nLearned rows: mean over {seeds} training seeds (lowest–highest seed) [95% bootstrap interval '
+            'resampling the queries and the seeds]; other rows: value [95% interval over the queries].\n') if seeds > 1 else ''
     write_text(out / f'{name}.md', wide.to_markdown() + '\n' + note)
     return wide
 
@@ -218,7 +221,7 @@ def compare_rows(table:pd.DataFrame, # a table `estimate` made (value, low, high
                  where:dict|None=None, # other columns that pick the line, e.g. {'ocr': 'noisy OCR'}
                  margin:float=0., # by how much a must exceed b
                 ) -> dict:
-    "Does row `a` exceed row `b` by `margin` on the mean and on every seed? The differences, and a sentence that says so"
+    "Does row `a` exceed row `b` by `margin` on the mean and on every seed? The differences, and a sentence"
     def pick(name):
         hit = table['row'] == name
         for k, v in (where or {}).items(): hit &= table[k] == v
@@ -230,12 +233,14 @@ def compare_rows(table:pd.DataFrame, # a table `estimate` made (value, low, high
     holds, every = diff >= margin - 1e-9, not failing
     target = f' (target ≥ {margin:+g})' if margin else ''
     seeds = ', '.join(f'{v:+.3f}' for v in per_seed) if cols else ''
-    verdict = (('holds on the mean and on every seed' if every else f"holds on the mean, not on seed {', '.join(failing)}") if holds
-               else 'does not hold on the mean' + ('' if every else f" (fails on seed {', '.join(failing)})"))
-    text = (f"{a} − {b}{' (' + ', '.join(map(str, (where or {}).values())) + ')' if where else ''}: {diff:+.3f}{target}, per seed {seeds} — {verdict}"
+    on = ', '.join(failing)
+    verdict = (('holds on the mean and on every seed' if every else f'holds on the mean, not on seed {on}') if holds
+               else 'does not hold on the mean' + ('' if every else f' (fails on seed {on})'))
+    pair = f"{a} − {b}" + (f" ({', '.join(map(str, where.values()))})" if where else '')
+    text = (f'{pair}: {diff:+.3f}{target}, per seed {seeds} — {verdict}'
             + ('; the lower end of its interval clears it' if x['low'] > y['value'] else ''))
-    return dict(a=a, b=b, **(where or {}), difference=round(diff, 4), margin=margin, mean_holds=bool(holds), every_seed=bool(holds and every),
-                failing_seeds=failing, clear=bool(x['low'] > y['value']), text=text)
+    return dict(a=a, b=b, **(where or {}), difference=round(diff, 4), margin=margin, mean_holds=bool(holds),
+                every_seed=bool(holds and every), failing_seeds=failing, clear=bool(x['low'] > y['value']), text=text)
 
 # %% ../nbs/10_replicate.ipynb #8a037056
 def _keys(table:pd.DataFrame) -> list[str]: return ['row'] + [c for c in ('ocr', 'metric') if c in table]
@@ -244,19 +249,21 @@ def rerun_agrees(reference:pd.DataFrame, # a table `estimate` made (value, min, 
                  rerun:pd.DataFrame, # the same table from another run
                  slack:float=.02, # how far outside the seeds' range a rerun may land, in the table's units
                 ) -> pd.DataFrame:
-    "Each row of a rerun beside the reference's seed spread: `within` when the rerun's mean lies in [lowest seed − slack, highest seed + slack]; `in_interval` when it lies in the reference's 95% interval"
+    "A rerun's rows beside the reference's: `within` its seeds' range ± `slack`, `in_interval` within its 95% interval"
     keys = _keys(reference)
-    m = reference[keys + ['value', 'min', 'max', 'low', 'high']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'), how='left').dropna(subset=['value'])
+    m = reference[keys + ['value', 'min', 'max', 'low', 'high']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'),
+                                                                       how='left').dropna(subset=['value'])
     m['within'] = (m['value_rerun'] >= m['min'] - slack - 1e-9) & (m['value_rerun'] <= m['max'] + slack + 1e-9)
     m['in_interval'] = (m['value_rerun'] >= m['low'] - 1e-9) & (m['value_rerun'] <= m['high'] + 1e-9)
     return m
 
 def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame,
-                      slack:float=0., # the pair counts only when the worse row's highest seed is below the better's lowest by more than 2·slack
+                      slack:float=0., # a pair counts when the worse row's highest seed is below the better's lowest by 2·slack
                      ) -> list[tuple]:
-    "Pairs (better, worse, column) that every seed of the reference orders (the worse row's highest seed below the better's lowest, with `slack` to spare on each side) and the rerun's means reverse"
+    "Pairs (better, worse, column) that every seed of the reference orders, with `slack` to spare, and the rerun reverses"
     keys, flipped = _keys(reference), []
-    m = reference.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun')).dropna(subset=['value', 'value_rerun'])
+    m = reference.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'))
+    m = m.dropna(subset=['value', 'value_rerun'])
     for col, g in (m.groupby(keys[1], sort=False) if len(keys) > 1 else [('', m)]):
         for x in g.itertuples():
             for y in g.itertuples():
@@ -279,7 +286,8 @@ class TableRow:
                ) -> np.ndarray|None:
         "The record vectors the row links with (None for a rule, which compares strings)"
         if self.kind == 'rule': return None
-        return run.floor if self.kind == 'floor' else run.emb[run.stage(self, seed), text_col].pooled(run.im_wt(self, text_col, seed))
+        if self.kind == 'floor': return run.floor
+        return run.emb[run.stage(self, seed), text_col].pooled(run.im_wt(self, text_col, seed))
 
 _rule, _FLOOR = lambda name, rule: TableRow(name, 'rule', rule), TableRow('Pixel thumbnails', 'floor', 'thumbnails')
 _model = lambda name, stage, im_wt=None: TableRow(name, 'model', stage, im_wt)
@@ -310,8 +318,8 @@ class TaskRun(NamedTuple):
     seeds:list # the profile's training seeds
 
     def trains(self, row:TableRow) -> bool:
-        "Does this profile make the row (a rule and the floor always; a model when its stage, or its seeds' copies, trained)?"
-        return row.kind != 'model' or row.source in self.models or seeded_stage(row.source, self.seeds[0]) in self.models
+        "Does this profile make the row (a rule and the floor always; a model when its stage or its seed copies trained)?"
+        return row.kind != 'model' or any(s in self.models for s in (row.source, seeded_stage(row.source, self.seeds[0])))
 
     def row_seeds(self, row:TableRow) -> list:
         "The seeds a row is scored for: every training seed for a model trained once per seed, else [None] (one value)"
@@ -327,7 +335,8 @@ class TaskRun(NamedTuple):
         "The row's pooling weight: its own, or the one tuned on validation for this OCR column (and seed)"
         if row.im_wt is not None: return row.im_wt
         key = (self.stage(row, seed), text_col)
-        if key not in self.im_wt_sweeps: raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (a clustering row tunes it with its threshold)')
+        if key not in self.im_wt_sweeps:
+            raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (a clustering row tunes it with its threshold)')
         return float(self.im_wt_sweeps[key].im_wt[0])
 
 # %% ../nbs/10_replicate.ipynb #d272a98f
@@ -344,23 +353,24 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
     run = TaskRun(records, models, {}, None, {}, profile_seeds(profile))
     made = [r for r in rows if r.kind == 'model' and run.trains(r)]
     used = {run.stage(r, s): models[run.stage(r, s)] for r in made for s in run.row_seeds(r)}
-    floor = thumbnail_vectors(records, ClippingsModel.from_pretrained(used[run.stage(made[-1], run.seeds[0])]).transform, progress=False)
+    transform = ClippingsModel.from_pretrained(used[run.stage(made[-1], run.seeds[0])]).transform
+    floor = thumbnail_vectors(records, transform, progress=False)
     emb = embed_task(used, records, REPO / profile.runs_dir / profile.name / task / 'embeddings', text_cols)
     linking = (records['side'] == 'source').any()
-    sweeps = {(run.stage(r, s), c): tune_link_im_wt(records, emb[run.stage(r, s), c]) for r in made if linking and r.im_wt is None
-              for s in run.row_seeds(r) for c in text_cols}
+    tuned = [run.stage(r, s) for r in made if linking and r.im_wt is None for s in run.row_seeds(r)]
+    sweeps = {(st, c): tune_link_im_wt(records, emb[st, c]) for st in tuned for c in text_cols}
     return run._replace(emb=emb, floor=floor, im_wt_sweeps=sweeps)
 
 # %% ../nbs/10_replicate.ipynb #9bae0c0c
 def training_starts(profile:Profile) -> dict:
-    "What every training config of a profile starts from: its base model, and the fingerprint of a local pretrained one (the shipped model's)"
+    "What each training config of a profile starts from: its base model, with a local pretrained one's fingerprint"
     from clippings.training import pretrained_fingerprint
-    cfgs = {f'{task}.{which}': train_config(profile, task, which) for task in ('japanese', 'newspaper') for which in ('train', 'vit')
-            if getattr(getattr(profile, task), which)}
+    cfgs = {f'{task}.{which}': train_config(profile, task, which) for task in ('japanese', 'newspaper')
+            for which in ('train', 'vit') if getattr(getattr(profile, task), which)}
     return {k: {'model': c.model, 'fingerprint': pretrained_fingerprint(c.model)} for k, c in cfgs.items()}
 
 def training_seconds(profile:Profile) -> dict:
-    "Seconds each trained stage of a profile took when it was trained (its done.json), per training config, with their sum"
+    "Seconds each stage of a profile took when it was trained (its done.json), per training config, and their sum"
     out = {}
     for task in ('japanese', 'newspaper'):
         for which in ('train', 'vit'):
@@ -439,7 +449,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     (out / 'notebooks').mkdir(parents=True, exist_ok=True)
     run_file = out / 'run.json'
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
-    run.update(profile=asdict(prof), seed=prof.seed, seeds=profile_seeds(prof), versions=_versions(), machine=machine(), start=training_starts(prof),
+    run.update(profile=asdict(prof), seed=prof.seed, seeds=profile_seeds(prof), versions=_versions(), machine=machine(),
+               start=training_starts(prof),
                train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper') for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path}, data={
         task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
@@ -448,7 +459,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         t = time.time()
         try:
             pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
-                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out), seeds=prof.seeds), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
+                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out),
+                                                seeds=prof.seeds), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # no kernel start-up warnings in the saved outputs
         except pm.PapermillExecutionError as e:
             raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "

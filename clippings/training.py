@@ -31,7 +31,8 @@ from .files import atomic_path, parse_config, path_in_config, read_yaml, write_t
 from .records import Gallery, fingerprint, load_records, make_gallery, read_records, subsample_entities
 from .retrieval import knn, link_knn, pool
 from .metrics import top1_correct
-from .models import SHIPPED_MODELS, ClippingsModel, mean_pairwise_cosine, model_fingerprint, read_image, shipped_model
+from .models import (SHIPPED_MODELS, ClippingsModel, mean_pairwise_cosine, model_fingerprint, read_image,
+                              shipped_model)
 from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
 from .render import find_fonts, glyph_bank
 from .synth import _CURSIVE
@@ -837,12 +838,13 @@ def stage_seed(config:TrainConfig, stage:Stage) -> int:
 
 def pretrained_fingerprint(spec:dict, # a config's `model` entry
                           ) -> str|None:
-    "`model_fingerprint` of a pretrained base model that lives on this machine (a shipped model or a folder the library wrote); None otherwise"
+    "`model_fingerprint` of a local pretrained base model (a shipped one, or a folder the library wrote); else None"
     kind, name = next(iter(spec.items()))
     name = name.get('name') if kind == 'pretrained' and isinstance(name, dict) else name
     if kind != 'pretrained' or not isinstance(name, str): return None
     folder = shipped_model(name) if name in SHIPPED_MODELS else Path(name)
-    return model_fingerprint(ClippingsModel.from_pretrained(str(folder))) if (folder / 'clippings.json').exists() else None
+    if not (folder / 'clippings.json').exists(): return None
+    return model_fingerprint(ClippingsModel.from_pretrained(str(folder)))
 
 # %% ../nbs/07_train.ipynb #d935a42f
 def stage_start(config:TrainConfig, # the chain
@@ -850,7 +852,7 @@ def stage_start(config:TrainConfig, # the chain
                 data:pd.DataFrame, # the stage's loaded data set
                 models:dict, # stage name -> model folder of the stages before it
                ) -> dict:
-    "What a stage starts from: the base model's spec (with the fingerprint of a local pretrained model, e.g. a shipped one) or a hash of the files of the stage it continues, its data's fingerprint and its seed"
+    "What a stage starts from (the base spec, with a local pretrained model's fingerprint, or a hash of the stage it continues), its data, its seed"
     if stage.init == 'base':
         start = json.loads(json.dumps(config.model, default=str))
         if (fp := pretrained_fingerprint(config.model)): start['fingerprint'] = fp
@@ -897,12 +899,14 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
             if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
                 print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
-            seed = stage_seed(cfg, stage)  # every stage seeds the global generators itself: the same draws whether or not earlier stages were reused
+            seed = stage_seed(cfg, stage)  # each stage seeds the generators: the same draws, reused earlier stages or not
             torch.manual_seed(seed); np.random.seed(seed); random.seed(seed)
-            start = build_model(cfg.model, data, seed) if stage.init == 'base' else ClippingsModel.from_pretrained(models[stage.init])
+            start = (build_model(cfg.model, data, seed) if stage.init == 'base'
+                     else ClippingsModel.from_pretrained(models[stage.init]))
             t = time.time()
             write_text(started, json.dumps(origin))
-            train_stage(start, stage, data[stage.data], folder, seed, acc, resume and not stale and same_start, cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
+            train_stage(start, stage, data[stage.data], folder, seed, acc, resume and not stale and same_start,
+                        cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
             write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)), indent=1))
         models[stage.name] = folder / 'model'
     return models
@@ -915,8 +919,8 @@ def seeded_stage(name:str, seed:int) -> str:
 def seed_stages(config:TrainConfig, # a chain
                 seeds:list[int], # the seeds each unshared stage is trained with
                ) -> TrainConfig:
-    "The chain with every stage that sets no `seed` of its own trained once per seed (`<stage>.s<seed>`, continuing its seed's copies); stages with a `seed` are shared"
-    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f'seeds: expected distinct seeds, got {list(seeds)}')
+    "The chain with each stage that sets no `seed` copied per seed (`<stage>.s<seed>`); stages with a `seed` are shared"
+    if not seeds or len(set(seeds)) != len(seeds): raise ValueError(f'seeds: expected distinct seeds, got {seeds}')
     shared, stages = {s.name for s in config.stages if s.seed is not None}, []
     for s in config.stages:
         if s.name in shared: stages.append(s); continue
