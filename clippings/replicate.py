@@ -207,7 +207,8 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
     wide = wide.reindex(index=list(dict.fromkeys(table['row'])), columns=list(dict.fromkeys(table[columns])))
     seeds = int(table['seeds'].max()) if 'seeds' in table and table['seeds'].notna().any() else 0
     note = (f'\nLearned rows: mean over {seeds} training seeds (lowest–highest seed) [95% bootstrap interval '
-            'resampling the queries and the seeds]; other rows: value [95% interval over the queries].\n') if seeds > 1 else ''
+            'resampling the queries and the seeds]; other rows: value [95% interval over the queries].\n')
+    note = note if seeds > 1 else ''
     write_text(out / f'{name}.md', wide.to_markdown() + '\n' + note)
     return wide
 
@@ -251,14 +252,14 @@ def rerun_agrees(reference:pd.DataFrame, # a table `estimate` made (value, min, 
                 ) -> pd.DataFrame:
     "A rerun's rows beside the reference's: `within` its seeds' range ± `slack`, `in_interval` within its 95% interval"
     keys = _keys(reference)
-    m = reference[keys + ['value', 'min', 'max', 'low', 'high']].merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'),
-                                                                       how='left').dropna(subset=['value'])
+    m = reference[keys + ['value', 'min', 'max', 'low', 'high']]
+    m = m.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'), how='left').dropna(subset=['value'])
     m['within'] = (m['value_rerun'] >= m['min'] - slack - 1e-9) & (m['value_rerun'] <= m['max'] + slack + 1e-9)
     m['in_interval'] = (m['value_rerun'] >= m['low'] - 1e-9) & (m['value_rerun'] <= m['high'] + 1e-9)
     return m
 
 def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame,
-                      slack:float=0., # a pair counts when the worse row's highest seed is below the better's lowest by 2·slack
+                      slack:float=0., # a pair counts when the worse row's top seed is below the better's lowest by 2·slack
                      ) -> list[tuple]:
     "Pairs (better, worse, column) that every seed of the reference orders, with `slack` to spare, and the rerun reverses"
     keys, flipped = _keys(reference), []
@@ -459,8 +460,9 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
         t = time.time()
         try:
             pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
-                                parameters=dict(config=_relative_to_notebooks(prof.path), out_dir=_relative_to_notebooks(out),
-                                                seeds=prof.seeds), cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
+                                parameters=dict(config=_relative_to_notebooks(prof.path),
+                                                out_dir=_relative_to_notebooks(out), seeds=prof.seeds),
+                                cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
                                 extra_arguments=['--IPKernelApp.log_level=ERROR'])  # no kernel start-up warnings in the saved outputs
         except pm.PapermillExecutionError as e:
             raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "

@@ -852,7 +852,7 @@ def stage_start(config:TrainConfig, # the chain
                 data:pd.DataFrame, # the stage's loaded data set
                 models:dict, # stage name -> model folder of the stages before it
                ) -> dict:
-    "What a stage starts from (the base spec, with a local pretrained model's fingerprint, or a hash of the stage it continues), its data, its seed"
+    "What a stage starts from (base spec + a local pretrained fingerprint, or its init's file hash), its data, its seed"
     if stage.init == 'base':
         start = json.loads(json.dumps(config.model, default=str))
         if (fp := pretrained_fingerprint(config.model)): start['fingerprint'] = fp
