@@ -9,7 +9,7 @@ It also prints how far apart true pairs are, beside the aggregate facts of the r
 identical). Writes bench/results/transfer.json; the crops go to bench/shifted/ (not committed), the OCR cache to
 bench/results/shifted_ocr_cache.json (committed, so a rerun reads nothing twice).
 
-    .venv/bin/python bench/transfer.py [MODEL_FOLDER ...]     # default: runs/sample/sup_language/model
+    .venv/bin/python bench/transfer.py [MODEL_FOLDER ...]     # default: runs/scratch/sup_language/model
 """
 import json, sys, time
 from pathlib import Path
@@ -70,4 +70,4 @@ def main(models):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:] or [str(ROOT / 'runs/sample/sup_language/model')])
+    main(sys.argv[1:] or [str(ROOT / 'runs/scratch/sup_language/model')])
