@@ -363,22 +363,22 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
     return run._replace(emb=emb, floor=floor, im_wt_sweeps=sweeps)
 
 # %% ../nbs/10_replicate.ipynb #9bae0c0c
+def _train_configs(profile:Profile) -> dict:
+    "Every training config of a profile, as `train_config` makes it: {'<task>.<which>': TrainConfig}"
+    return {f'{task}.{which}': train_config(profile, task, which) for task in ('japanese', 'newspaper')
+            for which in ('train', 'vit') if getattr(getattr(profile, task), which)}
+
 def training_starts(profile:Profile) -> dict:
     "What each training config of a profile starts from: its base model, with a local pretrained one's fingerprint"
     from clippings.training import pretrained_fingerprint
-    cfgs = {f'{task}.{which}': train_config(profile, task, which) for task in ('japanese', 'newspaper')
-            for which in ('train', 'vit') if getattr(getattr(profile, task), which)}
+    cfgs = _train_configs(profile)
     return {k: {'model': c.model, 'fingerprint': pretrained_fingerprint(c.model)} for k, c in cfgs.items()}
 
 def training_seconds(profile:Profile) -> dict:
     "Seconds each stage of a profile took when it was trained (its done.json), per training config, and their sum"
-    out = {}
-    for task in ('japanese', 'newspaper'):
-        for which in ('train', 'vit'):
-            if not getattr(getattr(profile, task), which): continue
-            cfg = train_config(profile, task, which)
-            done = {s.name: Path(cfg.output_dir) / s.name / 'done.json' for s in cfg.stages}
-            out[f'{task}.{which}'] = {k: json.loads(p.read_text())['seconds'] for k, p in done.items() if p.exists()}
+    done = lambda cfg: {s.name: Path(cfg.output_dir) / s.name / 'done.json' for s in cfg.stages}
+    out = {k: {s: json.loads(p.read_text())['seconds'] for s, p in done(c).items() if p.exists()}
+           for k, c in _train_configs(profile).items()}
     return out | {'total_seconds': round(sum(v for d in out.values() for v in d.values()), 1)}
 
 # %% ../nbs/10_replicate.ipynb #bd0f29a2

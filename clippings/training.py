@@ -11,7 +11,7 @@ __all__ = ['CONFIG', 'Fraction', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENERATORS', 'St
            'pretrained_fingerprint', 'stage_start', 'train', 'seeded_stage', 'seed_stages']
 
 # %% ../nbs/07_train.ipynb #b1bff475
-import csv, hashlib, json, math, pickle, random, signal, sys, time, warnings
+import csv, functools, hashlib, json, math, pickle, random, signal, sys, time, warnings
 from dataclasses import asdict, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -843,8 +843,13 @@ def pretrained_fingerprint(spec:dict, # a config's `model` entry
     name = name.get('name') if kind == 'pretrained' and isinstance(name, dict) else name
     if kind != 'pretrained' or not isinstance(name, str): return None
     folder = shipped_model(name) if name in SHIPPED_MODELS else Path(name)
-    if not (folder / 'clippings.json').exists(): return None
-    return model_fingerprint(ClippingsModel.from_pretrained(str(folder)))
+    info = folder / 'clippings.json'
+    return _folder_fingerprint(str(folder.resolve()), info.stat().st_mtime_ns) if info.exists() else None
+
+@functools.lru_cache(maxsize=8)
+def _folder_fingerprint(folder:str, mtime:int) -> str:
+    "`model_fingerprint` of a model folder, loaded once while the folder is unchanged (every base stage asks for it)"
+    return model_fingerprint(ClippingsModel.from_pretrained(folder))
 
 # %% ../nbs/07_train.ipynb #d935a42f
 def stage_start(config:TrainConfig, # the chain
