@@ -131,7 +131,7 @@ def bootstrap(per_unit, # per-query values (e.g. 0/1 correctness), the metric th
               level:float=.95,
               seed:int=0,
              ) -> Estimate:
-    "Mean of `per_unit`, percentile bootstrap interval over the units (seeded); one row per seed: over queries and seeds"
+    "Mean of `per_unit`, percentile bootstrap interval over the units (seeded); per seed: over queries and seeds"
     v = np.asarray(per_unit, float)
     if v.size == 0: raise ValueError('no units to bootstrap')
     rng = np.random.default_rng(seed)
@@ -170,7 +170,7 @@ def _ari_resamples(t, p, n_boot:int, rng) -> tuple[np.ndarray, int]:
 def ari_bootstrap(true_labels, # the true cluster of each record
                   pred_labels, # the predicted cluster of each record; 2-d: one row per training seed
                   n_boot:int=1000, level:float=.95, seed:int=0) -> Estimate:
-    "ARI, bootstrap interval over blocks of clusters (`error_blocks`); one prediction per seed: mean ARI, over blocks and seeds"
+    "ARI, bootstrap interval over cluster blocks (`error_blocks`); a prediction per seed: mean, over blocks and seeds"
     t, p = np.asarray(true_labels), np.asarray(pred_labels)
     rng, preds = np.random.default_rng(seed), p if p.ndim == 2 else p[None]
     runs = [_ari_resamples(t, q, n_boot, rng) for q in preds]

@@ -177,7 +177,7 @@ def estimate(per_unit, # per-query values (one row per seed: 2-d), or an `Estima
              n_boot:int, seed:int, scale:float=1.,
              seeds=(), # the training seeds: columns seed_<k> (the value itself for a row that does not depend on them)
             ) -> dict:
-    "A metric's mean over seeds, its spread (`min`, `max`, `sd`), 95% interval over queries and seeds, a column per seed"
+    "A metric's mean over seeds, its spread (`min`, `max`, `sd`), 95% interval (queries, seeds), a column per seed"
     e = per_unit if isinstance(per_unit, Estimate) else bootstrap(np.asarray(per_unit, float), n_boot=n_boot, seed=seed)
     r = lambda x: round(x * scale, 4)
     lo, hi = e.spread
@@ -195,7 +195,7 @@ def write_table(table:pd.DataFrame, # long table: one row per (row, column) with
                 columns:str='ocr', # the column that becomes the Markdown table's columns
                 digits:int=3, # decimals shown
                ) -> pd.DataFrame:
-    "Write `<name>.csv` (every figure, a column per seed) and `<name>.md` (mean (seeds' range) [interval]); return it wide"
+    "Write `<name>.csv` (every figure, a column per seed) and `<name>.md` (mean (range) [interval]); return it wide"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / f'{name}.csv') as t: table.to_csv(t, index=False)
     f = lambda x: f'{x:.{digits}f}'
@@ -259,9 +259,9 @@ def rerun_agrees(reference:pd.DataFrame, # a table `estimate` made (value, min, 
     return m
 
 def flipped_orderings(reference:pd.DataFrame, rerun:pd.DataFrame,
-                      slack:float=0., # a pair counts when the worse row's top seed is below the better's lowest by 2·slack
+                      slack:float=0., # a pair counts when the worse row's top seed is 2·slack below the better's
                      ) -> list[tuple]:
-    "Pairs (better, worse, column) that every seed of the reference orders, with `slack` to spare, and the rerun reverses"
+    "Pairs (better, worse, column) that every reference seed orders, with `slack` to spare, that a rerun reverses"
     keys, flipped = _keys(reference), []
     m = reference.merge(rerun[keys + ['value']], on=keys, suffixes=('', '_rerun'))
     m = m.dropna(subset=['value', 'value_rerun'])
@@ -319,8 +319,9 @@ class TaskRun(NamedTuple):
     seeds:list # the profile's training seeds
 
     def trains(self, row:TableRow) -> bool:
-        "Does this profile make the row (a rule and the floor always; a model when its stage or its seed copies trained)?"
-        return row.kind != 'model' or any(s in self.models for s in (row.source, seeded_stage(row.source, self.seeds[0])))
+        "Does this profile make the row (a rule and the floor always; a model when its stage or seed copies trained)?"
+        names = (row.source, seeded_stage(row.source, self.seeds[0]))
+        return row.kind != 'model' or any(s in self.models for s in names)
 
     def row_seeds(self, row:TableRow) -> list:
         "The seeds a row is scored for: every training seed for a model trained once per seed, else [None] (one value)"
@@ -337,7 +338,7 @@ class TaskRun(NamedTuple):
         if row.im_wt is not None: return row.im_wt
         key = (self.stage(row, seed), text_col)
         if key not in self.im_wt_sweeps:
-            raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (a clustering row tunes it with its threshold)')
+            raise KeyError(f'{row.name}: no im_wt tuned for {text_col!r} (clustering rows tune it with the threshold)')
         return float(self.im_wt_sweeps[key].im_wt[0])
 
 # %% ../nbs/10_replicate.ipynb #d272a98f

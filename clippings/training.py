@@ -904,7 +904,7 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
             if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
                 print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
-            seed = stage_seed(cfg, stage)  # each stage seeds the generators: the same draws, reused earlier stages or not
+            seed = stage_seed(cfg, stage)  # each stage seeds the generators: same draws, earlier stages reused or not
             torch.manual_seed(seed); np.random.seed(seed); random.seed(seed)
             start = (build_model(cfg.model, data, seed) if stage.init == 'base'
                      else ClippingsModel.from_pretrained(models[stage.init]))
