@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from clippings.names import _rng, firm_names, print_variant
+from clippings.names import stream_rng, firm_names, print_variant
 from clippings.render import find_fonts
 from clippings.simocr import OCR_PRESETS, GlyphConfusions
-from clippings.synth import SampleConfig, _plan, _render_all
+from clippings.synth import SampleConfig, _plan, render_plan
 
 
 def bench_render(n_crops, workers, fonts):
@@ -19,7 +19,7 @@ def bench_render(n_crops, workers, fonts):
     plan = _plan(cfg, fonts)
     with tempfile.TemporaryDirectory() as out:
         t = time.perf_counter()
-        _render_all(plan, cfg, Path(out), workers)
+        render_plan(plan, cfg, Path(out), workers)
         return len(plan) / (time.perf_counter() - t)
 
 
@@ -32,7 +32,7 @@ def bench_noise(n_texts, fonts):
     build_s = time.perf_counter() - t
     rates = {}
     for name, noise in OCR_PRESETS.items():
-        rng = _rng(0, 'bench', name)
+        rng = stream_rng(0, 'bench', name)
         t = time.perf_counter()
         for s in texts: noise.apply(s, confusions, rng)
         rates[name] = n_texts / (time.perf_counter() - t)

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['REGIONS', 'AUSPICIOUS', 'BRANDS', 'PRODUCTS', 'INDUSTRIES', 'PRODUCT_TRADES', 'SHOP_TRADES', 'LEGAL_FORMS',
-           'OLD_FORMS', 'NEW_FORMS', 'LEGAL_FORM_RE', 'TRAINING_KINDS', 'firm_stem', 'firm_name', 'firm_names',
-           'print_variant']
+           'OLD_FORMS', 'NEW_FORMS', 'LEGAL_FORM_RE', 'TRAINING_KINDS', 'stream_rng', 'firm_stem', 'firm_name',
+           'firm_names', 'print_variant']
 
 # %% ../nbs/01_names.ipynb #3ac0b3c3
 import hashlib, re
@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from .lexicon import FIRM_ENDINGS, load_lexicon
 
 # %% ../nbs/01_names.ipynb #b2de29cb
-def _rng(seed, *stream):
+def stream_rng(seed, *stream):
     "An independent, reproducible random stream for `seed` and a stream name/number path"
     return np.random.default_rng([seed, *[int.from_bytes(hashlib.sha256(str(s).encode()).digest()[:4], 'little') for s in stream]])
 
@@ -117,7 +117,7 @@ def firm_names(n:int, # number of firms
                lexicon:dict|None=None, # name parts (default: `load_lexicon()`, the IPAdic extract)
               ) -> pd.DataFrame:
     "`n` firms with distinct names, in families of siblings that share a core"
-    rng, lex, seen, kinds = _rng(seed, stream), lexicon or load_lexicon(), set(), kinds or _CORE_KINDS
+    rng, lex, seen, kinds = stream_rng(seed, stream), lexicon or load_lexicon(), set(), kinds or _CORE_KINDS
     rows, stems, prefix = [], set(), 'f' if stream == 'firms' else stream[0]
     while len(rows) < n:
         kind = rng.choice(list(kinds), p=list(kinds.values()))

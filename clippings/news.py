@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from .files import write_text
 from .records import fingerprint, load_records, validate_records, write_records
-from .names import _rng
+from .names import stream_rng
 from .render import find_fonts
 from .simocr import GlyphConfusions, OCRNoise, cer
 
@@ -187,10 +187,10 @@ def build_news_data(out, # folder to write (created)
     "Write a synthetic wire-photo clustering data set: images, record tables (`records.parquet`, `pool.parquet`), manifest"
     out = Path(out); (out / 'images').mkdir(parents=True, exist_ok=True)
     confusions, rows = latin_confusions(), []
-    for cid, event, n, part in _clusters(cfg, _rng(cfg.seed, 'clusters')):
-        photo = scene(_rng(cfg.seed, 'photo', cid))
+    for cid, event, n, part in _clusters(cfg, stream_rng(cfg.seed, 'clusters')):
+        photo = scene(stream_rng(cfg.seed, 'photo', cid))
         for j in range(n):
-            rng = _rng(cfg.seed, 'print', cid, j)
+            rng = stream_rng(cfg.seed, 'print', cid, j)
             path = f'images/{cid}_{j}.jpg'
             reproduce(photo, PrintNoise.sample(rng, cfg.strength), rng).convert('L').save(out / path, quality=80)
             printed = typeset(caption(event, rng), rng)
@@ -199,7 +199,7 @@ def build_news_data(out, # folder to write (created)
                              entity_id='' if part == 'pool' else cid, person=f"{event['first']} {event['last']}"))
     df = pd.DataFrame(rows)
     labels = sorted(df.loc[df.part == 'eval', 'entity_id'].unique())
-    test = set(_rng(cfg.seed, 'split').permutation(labels)[:round(.6 * len(labels))])  # 60% of clusters test, 40% val
+    test = set(stream_rng(cfg.seed, 'split').permutation(labels)[:round(.6 * len(labels))])  # 60% of clusters test, 40% val
     df['split'] = np.select([df.part == 'pool', df.part == 'train', df.entity_id.isin(test)], ['unlabelled', 'train', 'test'], 'val')
     df['side'] = 'both'
     records = validate_records(df[df.part != 'pool'].drop(columns='part'), root=out, source='news records')
@@ -232,11 +232,11 @@ def build_reprints(out, # folder to write (created)
     src = load_records(cfg.source, verify_images=False)
     out = Path(out); (out / 'images').mkdir(parents=True, exist_ok=True)
     confusions, rows, root = latin_confusions(), [], Path(src.attrs['root'])
-    val = set(_rng(cfg.seed, 'split').permutation(src.record_id.to_numpy())[:round(cfg.val_share * len(src))])
+    val = set(stream_rng(cfg.seed, 'split').permutation(src.record_id.to_numpy())[:round(cfg.val_share * len(src))])
     for r in tqdm(src.itertuples(), total=len(src), desc='reprints'):
-        photo, rng = Image.open(root / r.image_path).convert('RGB'), _rng(cfg.seed, 'photo', r.record_id)
+        photo, rng = Image.open(root / r.image_path).convert('RGB'), stream_rng(cfg.seed, 'photo', r.record_id)
         for j in range(int(rng.integers(2, cfg.max_papers + 1))):
-            rng = _rng(cfg.seed, 'print', r.record_id, j)
+            rng = stream_rng(cfg.seed, 'print', r.record_id, j)
             path = f'images/{r.record_id}_{j}.jpg'
             reproduce(photo, PrintNoise.sample(rng, cfg.strength), rng).convert('L').save(out / path, quality=80)
             printed = typeset(' '.join(r.text.split()), rng)
