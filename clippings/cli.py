@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_cli.ipynb #4c56af66
 from __future__ import annotations
-import logging, sys, traceback, warnings
+import json, logging, sys, traceback, warnings
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,8 @@ from .retrieval import Threshold, higher_is_better, link_knn, load_vectors
 from . import clustering
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'ocr', 'link', 'cluster', 'train', 'embed', 'replicate', 'main']
+__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'ocr', 'link', 'text_columns_arg', 'weights_arg', 'cluster',
+           'train', 'embed', 'replicate', 'main']
 
 # %% ../nbs/12_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -145,11 +146,12 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
          threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
          allow_outside_root:bool=False, # accept image paths that leave the data set's folder
          model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
-         text:str='ocr', # with --model: the OCR column of both tables
+         text:str='ocr', # with --model: the OCR column of both tables, or several separated by commas (title,address)
+         weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: the model's, else equal)
          image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
         ):
     "Link every query to its k best targets by a rule or by embeddings; with --model, every row of LEFT to RIGHT"
-    if model is not None: return _link_tables(records, out, final, model, text, image, k, threshold)
+    if model is not None: return _link_tables(records, out, final, model, text, image, k, threshold, weights)
     if final is not None: raise ValueError(f'three paths ({records}, {out}, {final}) are LEFT RIGHT OUT, which need --model')
     check_output(out, records, targets, embeddings)
     if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
@@ -176,12 +178,28 @@ def _read_frame(path) -> pd.DataFrame:
     if path.suffix.lower() in ('.parquet', '.pq'): return pd.read_parquet(path)
     raise ValueError(f'{path}: unsupported file type (expected .csv or .parquet)')
 
-def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None):
+def text_columns_arg(text:str|None):
+    "--text as `clippings.link` takes it: one column, or several separated by commas (compared field by field)"
+    if text is None: return None
+    names = [t.strip() for t in text.split(',')]
+    if '' in names: raise ValueError(f'--text {text!r}: an empty column name')
+    return names if len(names) > 1 else names[0]
+
+def weights_arg(path:str|None):
+    "--weights: a JSON file of field weights, `{field: weight}` or `clippings.fields.FieldWeights.to_dict()`'s"
+    if path is None: return None
+    from clippings.fields import FieldWeights
+    d = json.loads(Path(path).read_text())
+    if not isinstance(d, dict): raise ValueError(f'{path}: field weights must be a JSON object')
+    return FieldWeights.from_dict(d) if 'weights' in d else FieldWeights({str(k): float(v) for k, v in d.items()}, 'given')
+
+def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None, weights:str|None=None):
     "`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; image paths start in the working directory"
     if out is None: raise ValueError('--model links two tables: give LEFT RIGHT OUT')
     check_output(out, left, right)
     from clippings.api import link as link_frames
-    links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text, image=image, k=k, threshold=threshold)
+    links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text_columns_arg(text), image=image, k=k,
+                        threshold=threshold, weights=weights_arg(weights))
     print(f"{len(links)} links of {left} to {right} ({model}); {int(links['is_match'].sum())} kept as matches -> {write_records(links, out)}")
 
 # %% ../nbs/12_cli.ipynb #8e68ac24
@@ -200,11 +218,12 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
             dedup:bool=False, # write one record per cluster, listing its duplicates
             allow_outside_root:bool=False, # accept image paths that leave the data set's folder
             model:str=None, # cluster a table of any columns as `clippings.cluster` does: a shipped model, a model folder, or jaccard
-            text:str='ocr', # with --model: the OCR column
+            text:str='ocr', # with --model: the OCR column, or several separated by commas
+            weights:str=None, # with --model and several --text columns: a JSON file of field weights
             image:str='crop_path', # with --model: the crop-path column (absent: text alone)
            ):
     "Cluster records by single linkage on embeddings, or by caption Jaccard; with --model, any table"
-    if model is not None: return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap)
+    if model is not None: return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap, weights)
     check_output(out, records, embeddings)
     df = _subset(load_records(records, allow_outside_root=allow_outside_root), split)
     vectors = None
@@ -219,11 +238,14 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
     print(f"{len(df)} records -> {result['cluster_id'].nunique()} clusters -> {write_records(result, out)}")
 
 # %% ../nbs/12_cli.ipynb #78f35780
-def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold:float|None, im_wt:float|None, dedup:bool, n:int, overlap:float):
+def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold:float|None, im_wt:float|None, dedup:bool, n:int, overlap:float,
+                   weights:str|None=None):
     "`clippings cluster TABLE OUT --model M [--dedup]`: `clippings.cluster` or `dedup` on a table of any columns"
     check_output(out, table)
     from clippings import api
-    opts = dict(n=n, overlap=overlap) if model == 'jaccard' else dict(threshold=threshold, im_wt=im_wt)
+    text = text_columns_arg(text)
+    opts = dict(n=n, overlap=overlap) if model == 'jaccard' and not isinstance(text, list) else dict(threshold=threshold, im_wt=im_wt)
+    if isinstance(text, list): opts['weights'] = weights_arg(weights)
     df = _read_frame(table)
     result = (api.dedup if dedup else api.cluster)(df, model=model, text=text, image=image, **opts)
     if 'duplicates' in result: result['duplicates'] = result['duplicates'].map(lambda rows: ' '.join(map(str, rows)))
