@@ -4,18 +4,29 @@
 
 # %% auto #0
 __all__ = ['PREFECTURES', 'BIG_CITIES', 'WARDS', 'PREF_WEIGHTS', 'DIRECTORY', 'PARTNER_LIST', 'TRADES', 'COMMON_TRADES', 'STYLES',
-           'FIELDS', 'firm_address', 'kanji_number', 'PrintStyle', 'print_address', 'firm_trades', 'print_trade',
-           'directory_entries', 'share_titles', 'build_fields']
+           'FIELD_MARKERS', 'FIELDS', 'firm_address', 'kanji_number', 'PrintStyle', 'print_address', 'firm_trades',
+           'print_trade', 'directory_entries', 'share_titles', 'marker_for', 'field_names_table', 'fields_figure',
+           'fields_section', 'with_fields_section', 'build_fields']
 
-# %% ../nbs/01b_addresses.ipynb #6c31ad03
+# %% ../nbs/01b_addresses.ipynb #d06778bb
+import json, tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np, pandas as pd
+from tqdm.auto import tqdm
 
-from .names import OLD_FORMS, stream_rng
+from .files import atomic_path, write_text
 from .lexicon import load_lexicon
+from .names import OLD_FORMS, TRAINING_KINDS, firm_names, firm_stem, print_variant, stream_rng
+from .ocr import OCRCache, TesseractSettings, ocr_images
+from .records import fingerprint, load_records, split_entities, validate_records, write_records
+from .render import covers, find_fonts
+from .simocr import EngineErrors, GlyphConfusions, cer
+from .synth import pick_font, render_plan, simulated_ocr
 
-# %% ../nbs/01b_addresses.ipynb #b61553e5
+# %% ../nbs/01b_addresses.ipynb #67d5618e
 PREFECTURES = ('北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 富山県 '
                '石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県 鳥取県 島根県 '
                '岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県').split()
@@ -34,11 +45,12 @@ def firm_address(firm_id:str, # the firm (its address is a function of the id an
     if pref in BIG_CITIES: city, ward = BIG_CITIES[pref], str(rng.choice(WARDS)) + '区'
     else: city, ward = place() + str(rng.choice(['市', '町', '市'])), ''
     town = place() + ('町' if rng.random() < .5 else '')
-    return dict(prefecture=pref, city=city, ward=ward, town=town, chome=int(rng.integers(1, 10)) if rng.random() < .7 else 0,
+    chome = int(rng.integers(1, 10)) if rng.random() < .7 else 0
+    return dict(prefecture=pref, city=city, ward=ward, town=town, chome=chome,
                 banchi=int(rng.integers(1, 60)), go=int(rng.integers(1, 30)) if rng.random() < .25 else 0,
                 exchange=place()[:3], area=int(rng.integers(20, 100)), number=int(rng.integers(0, 10000)))
 
-# %% ../nbs/01b_addresses.ipynb #e9450556
+# %% ../nbs/01b_addresses.ipynb #1d612492
 _KANJI = '〇一二三四五六七八九'
 
 def kanji_number(n:int, positional:bool=False) -> str:
@@ -48,7 +60,7 @@ def kanji_number(n:int, positional:bool=False) -> str:
     tens, ones = divmod(n, 10)
     return (('' if tens == 1 else _KANJI[tens]) + '十' if tens else '') + (_KANJI[ones] if ones else '')
 
-# %% ../nbs/01b_addresses.ipynb #134e6aa8
+# %% ../nbs/01b_addresses.ipynb #921eb066
 @dataclass(frozen=True)
 class PrintStyle:
     "How one source prints addresses and trades (each a probability per entry)"
@@ -60,10 +72,12 @@ class PrintStyle:
     old_forms:float # prints in old character forms (most characters that have one)
     trade_label:float # prefixes the trade line with 営業種目
 
-DIRECTORY = PrintStyle(prefecture=.85, kanji_numbers=.8, phone=.75, phone_first=.1, branch=.1, old_forms=.5, trade_label=.3)
-PARTNER_LIST = PrintStyle(prefecture=.2, kanji_numbers=.25, phone=.2, phone_first=.3, branch=.2, old_forms=.1, trade_label=0.)
+DIRECTORY = PrintStyle(prefecture=.85, kanji_numbers=.8, phone=.75, phone_first=.1, branch=.1, old_forms=.5,
+                       trade_label=.3)
+PARTNER_LIST = PrintStyle(prefecture=.2, kanji_numbers=.25, phone=.2, phone_first=.3, branch=.2, old_forms=.1,
+                          trade_label=0.)
 
-# %% ../nbs/01b_addresses.ipynb #e8e1f940
+# %% ../nbs/01b_addresses.ipynb #3789d728
 def _old(text:str, rng, p:float) -> str:
     "Old character forms for most characters that have one, in a printing that uses them (probability `p`)"
     if rng.random() >= p: return text
@@ -90,16 +104,18 @@ def print_address(a:dict, # `firm_address`'s parts
     "One printing of an address by a source: which parts it keeps, its numerals, old forms, telephone and branches"
     big = a['prefecture'] in BIG_CITIES
     kanji = rng.random() < style.kanji_numbers
-    parts = [a['prefecture'] if not big or rng.random() < style.prefecture else '', a['city'], a['ward'], a['town'], _blocks(a, kanji, rng)]
+    pref = a['prefecture'] if not big or rng.random() < style.prefecture else ''
+    parts = [pref, a['city'], a['ward'], a['town'], _blocks(a, kanji, rng)]
     text = ''.join(parts)
     if rng.random() < style.phone:
         phone = _phone(a, kanji, rng)
         text = phone + ' ' + text if rng.random() < style.phone_first else text + ' ' + phone
     if rng.random() < style.branch:
-        text = f"[{a['prefecture'].rstrip('都府県')}本社] " + text if rng.random() < .5 else text + f' 支店{kanji_number(int(rng.integers(2, 8)))}'
+        head = f"[{a['prefecture'].rstrip('都府県')}本社] "
+        text = head + text if rng.random() < .5 else text + f' 支店{kanji_number(int(rng.integers(2, 8)))}'
     return _old(text, rng, style.old_forms)
 
-# %% ../nbs/01b_addresses.ipynb #cfa97bf1
+# %% ../nbs/01b_addresses.ipynb #9ea03d6b
 TRADES = {'紡績': '綿糸 綿布 紡績', '製作所': '機械器具 部品 製作', '工業': '機械 金属製品 化学製品', '商店': '卸 小売 雑貨',
           '化学': '化学薬品 工業薬品 染料', '製紙': '洋紙 和紙 板紙', '商事': '輸出入 卸 機械', '物産': '貿易 雑貨 食料品',
           '電機': '電気機械 電動機 変圧器', '鉄工所': '鉄工 機械 鋳物', '造船': '造船 修繕 機関', '醸造': '醤油 味噌 酒類',
@@ -123,11 +139,12 @@ def print_trade(trades:list, style:PrintStyle, rng) -> str:
     "One printing of a trade line: the source's order, separator, shortening and label"
     items = list(trades) if rng.random() < .6 else list(rng.permutation(trades))
     if rng.random() < .3: items = items[:max(1, len(items) - 1)]
-    text = str(rng.choice(['・', '、', ' '])).join(items) + (str(rng.choice(['製造販売', '製造', '卸'])) if rng.random() < .3 else '')
+    ending = str(rng.choice(['製造販売', '製造', '卸'])) if rng.random() < .3 else ''
+    text = str(rng.choice(['・', '、', ' '])).join(items) + ending
     if rng.random() < style.trade_label: text = '営業種目 ' + text
     return _old(text, rng, style.old_forms)
 
-# %% ../nbs/01b_addresses.ipynb #b68d1f04
+# %% ../nbs/01b_addresses.ipynb #fbc0594e
 STYLES = {'target': DIRECTORY, 'source': PARTNER_LIST}
 
 def directory_entries(records:pd.DataFrame, # `record_id`, `entity_id` (the firm), `side` ('source' or 'target')
@@ -140,15 +157,17 @@ def directory_entries(records:pd.DataFrame, # `record_id`, `entity_id` (the firm
     industry = {} if firms is None else dict(zip(firms['firm_id'], firms['industry']))
     rows = []
     for r in records[['record_id', 'entity_id', 'side']].itertuples():
-        if r.side not in STYLES: raise ValueError(f"records: row {r.Index}: side {r.side!r} is neither 'source' nor 'target'")
+        if r.side not in STYLES:
+            raise ValueError(f"records: row {r.Index}: side {r.side!r} is neither 'source' nor 'target'")
         a, style = firm_address(r.entity_id, seed, lex), STYLES[r.side]
         rng = stream_rng(seed, 'print_fields', r.record_id)
         trades = firm_trades(dict(firm_id=r.entity_id, industry=industry.get(r.entity_id, '')), seed)
-        rows.append(dict(record_id=r.record_id, address=print_address(a, style, rng), trade=print_trade(trades, style, rng),
-                         address_id=f"{a['prefecture']}{a['city']}{a['ward']}{a['town']}{a['chome']}-{a['banchi']}-{a['go']}"))
+        where = f"{a['prefecture']}{a['city']}{a['ward']}{a['town']}{a['chome']}-{a['banchi']}-{a['go']}"
+        rows.append(dict(record_id=r.record_id, address=print_address(a, style, rng),
+                         trade=print_trade(trades, style, rng), address_id=where))
     return pd.DataFrame(rows)
 
-# %% ../nbs/01b_addresses.ipynb #f8f9df72
+# %% ../nbs/01b_addresses.ipynb #f8b5101f
 def share_titles(firms:pd.DataFrame, # `clippings.names.firm_names` output
                  share:float=.2, # share of firms that take the name of another
                  seed:int=0,
@@ -165,17 +184,123 @@ def share_titles(firms:pd.DataFrame, # `clippings.names.firm_names` output
     out.loc[out.index[take], 'shares_with'] = firms['firm_id'].iloc[give].to_numpy()
     return out
 
-# %% ../nbs/01b_addresses.ipynb #99b57f83
-import json, tempfile
-from types import SimpleNamespace
-from pathlib import Path
+# %% ../nbs/01b_addresses.ipynb #72625723
+FIELD_MARKERS = {'address': '住所 ', 'trade': '営業 '}  # prefixed to a field's text before it is embedded; a title has none
 
-from .files import atomic_path, write_text
-from .ocr import OCRCache, TesseractSettings, ocr_images
-from .records import fingerprint, load_records
-from .render import covers, find_fonts
-from .simocr import OCR_PRESETS, GlyphConfusions, cer
-from .synth import pick_font, render_plan, simulated_ocr
+def marker_for(column:str, markers:dict|None=None) -> str:
+    "The marker of a column: the first field name (e.g. 'address') the column's name contains, else none (a title)"
+    name = str(column).lower()
+    return next((m for field, m in (markers or FIELD_MARKERS).items() if field in name), '')
+
+# %% ../nbs/01b_addresses.ipynb #074cd239
+def field_names_table(n:int, # firms
+                      seed:int, # data set seed
+                      errors:dict, # {'horizontal': EngineErrors, 'vertical': EngineErrors}
+                      confusions:GlyphConfusions, # look-alikes for characters the engine never misread
+                      exclude:set=frozenset(), # firm names or stems that must not appear (the linkage firms)
+                      lexicon:dict|None=None,
+                      readings:int=2, # readings per printing
+                     ) -> pd.DataFrame:
+    "A text-only SupCon table: `n` firms × 3 fields × 2 printings × `readings` readings, labelled by firm and field"
+    lex = lexicon or load_lexicon()
+    firms = firm_names(int(n * 1.1) + 10, seed, max_siblings=2, cover=16, kinds=TRAINING_KINDS, stream='fields',
+                       lexicon=lex)
+    firms = firms[~firms.apply(firm_stem, axis=1).isin(exclude) & ~firms['name'].isin(exclude)].iloc[:n]
+    rows = []
+    for f in tqdm(firms.to_dict('records'), desc='field names', unit='firm', disable=None):
+        rng, a, trades = stream_rng(seed, 'field_names', f['firm_id']), firm_address(f['firm_id'], seed, lex), \
+            firm_trades(f, seed)
+        for side, vertical, old_p, legal_p in (('target', True, .5, 0.), ('source', False, .1, .15)):
+            style = STYLES[side]
+            printed = {'title': print_variant(f, rng, old_p, legal_p), 'address': print_address(a, style, rng),
+                       'trade': print_trade(trades, style, rng)}
+            for field, text in printed.items():
+                for k in range(readings):
+                    engine = errors['vertical' if vertical else 'horizontal']
+                    read = engine.apply(text, confusions, rng, float(rng.uniform(.5, 1.5)))
+                    rows.append(dict(record_id=f"F:{f['firm_id']}:{field}:{side[0]}{k}", text=marker_for(field) + read,
+                                     field=field, entity_id=f"{field}:{f['firm_id']}", firm=f['firm_id'], side='both',
+                                     printed=text, vertical=vertical))
+    df = pd.DataFrame(rows).assign(split='unlabelled')
+    by_firm = df.drop_duplicates('firm').assign(entity_id=lambda d: d.firm)
+    firm_split = split_entities(by_firm, {'train': .9, 'val': .1}, seed)  # 90/10 by firm: a firm's fields stay together
+    return df.assign(split=df.firm.map(dict(zip(firm_split.firm, firm_split.split))))
+
+# %% ../nbs/01b_addresses.ipynb #b214a4e2
+def fields_figure(root, # a data set with `records.parquet` and `fields.parquet`
+                  path=None, # the PNG to write (default: root/fields.png)
+                 ) -> Path:
+    "Field lengths as printed (histograms) and three firms' title, address and trade as each source prints them"
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from clippings.render import find_fonts
+    root = Path(root)
+    recs = pd.read_parquet(root / 'records.parquet')
+    f = recs[['record_id', 'printed', 'entity_id', 'side']].merge(pd.read_parquet(root / 'fields.parquet'),
+                                                                  on='record_id')
+    fig, (ax, tx) = plt.subplots(1, 2, figsize=(13, 3.6), gridspec_kw=dict(width_ratios=[1, 1.6]))
+    for col, label in (('printed', 'title'), ('address_printed', 'address'), ('trade_printed', 'trade')):
+        ax.hist(f[col].str.len(), bins=np.arange(0, 50, 1), alpha=.6, label=label)
+    ax.axvline(46, color='k', ls=':', lw=1); ax.text(46.5, ax.get_ylim()[1] * .9, 'one window', fontsize=8)
+    ax.set_xlabel('characters as printed'); ax.set_ylabel('records'); ax.legend(frameon=False)
+    fonts = [x for x in find_fonts() if 'Noto Sans CJK JP' == x.name] or find_fonts()
+    fp = matplotlib.font_manager.FontProperties(fname=fonts[0].path) if fonts else None
+    both = f[f.entity_id.isin(set(f.entity_id[f.side == 'source']) & set(f.entity_id[f.side == 'target']))]
+    lines = []
+    for e in sorted(both.entity_id.unique())[:3]:
+        for side in ('target', 'source'):
+            r = both[(both.entity_id == e) & (both.side == side)].iloc[0]
+            who = 'directory' if side == 'target' else 'partner list'
+            lines.append(f"{who}: {r.printed} | {r.address_printed} | {r.trade_printed}")
+        lines.append('')
+    tx.axis('off')
+    tx.text(0, 1, '\n'.join(lines), va='top', fontsize=8.5, fontproperties=fp)
+    fig.tight_layout()
+    path = Path(path or root / 'fields.png')
+    fig.savefig(path, dpi=110); plt.close(fig)
+    return path
+
+# %% ../nbs/01b_addresses.ipynb #cccfd709
+_SECTION = ('<!-- fields: written by clippings.addresses.build_fields -->', '<!-- /fields -->')
+
+def fields_section(info:dict) -> str:
+    "The README section on `fields.parquet` and `field_names.parquet`"
+    L, c, e, train = info['length'], info['cer'], info['empty_noisy'], info.get('field_names')
+    q = lambda f: ' / '.join(str(L[f][k]) for k in ('p10', 'median', 'p90', 'max'))
+    out = f"""{_SECTION[0]}
+## Fields: address and trade
+
+`fields.parquet` gives every record of `records.parquet` (joined on `record_id`) the address and trade line its source
+prints beside the name (`clippings.addresses.build_fields`): the 1957 directory (targets) prints the full address with
+block numbers in kanji and a telephone (`電話 exchange (NN) NNNN`), often in old character forms; the 1956 partner
+lists (sources) abbreviate — the prefecture dropped for the big cities, Arabic numerals (`2-14`), rarely a telephone,
+sometimes the head office in brackets or branches after it. Both print the same address of the firm (`address_id`,
+never printed); a no-match source has its own firm's address. Each field was rendered in the record's face and
+orientation, degraded, and read twice, as the titles are: `address` / `trade` by the simulated low-noise OCR
+(CER {c['address_clean']:.3f} / {c['trade_clean']:.3f}), `address_noisy` / `trade_noisy` by Tesseract
+(CER {c['address_noisy']:.3f} / {c['trade_noisy']:.3f}; read as nothing: {e['address']} addresses, {e['trade']} trade
+lines); `*_printed` is the truth. Printed lengths (10th percentile / median / 90th / longest): addresses
+{q('address')} characters, trade lines {q('trade')}. The crops are not kept (a function of the seed); Tesseract's
+readings are cached in `fields_ocr_cache.json`. The linkage table and every replication table stay title-only.
+"""
+    if train: out += f"""
+`field_names.parquet` is the several-field training table of the shipped model: {train['n']:,} readings of the title,
+address and trade of {train['n_firms']:,} other firms (none a linkage firm), each printed by both sources and read
+with the engine's errors; address and trade texts start with their field marker (`clippings.addresses.FIELD_MARKERS`).
+"""
+    return out + f"""
+![Field lengths and three firms as both sources print them](fields.png)
+{_SECTION[1]}
+"""
+
+def with_fields_section(readme:str, info:dict) -> str:
+    "`readme` with its fields section replaced, or appended"
+    if _SECTION[0] in readme and _SECTION[1] in readme:
+        a, b = readme.index(_SECTION[0]), readme.index(_SECTION[1]) + len(_SECTION[1])
+        return readme[:a] + fields_section(info).rstrip('\n') + readme[b:]
+    return readme.rstrip('\n') + '\n\n' + fields_section(info)
+
+# %% ../nbs/01b_addresses.ipynb #ef5a2387
 FIELDS = ('address', 'trade')
 
 def _field_plan(recs, entries, fonts, seed):
@@ -186,19 +311,24 @@ def _field_plan(recs, entries, fonts, seed):
             printed, rng = getattr(e, field), stream_rng(seed, 'field_font', r.record_id, field)
             font = by_name.get(r.font)
             if font is None or not covers(font, printed): font = pick_font(fonts, printed, rng, field)
-            rows.append(dict(record_id=f'{field}/{Path(r.record_id).stem}.png', field=field, source_id=r.record_id, printed=printed,
+            rows.append(dict(record_id=f'{field}/{Path(r.record_id).stem}.png', field=field, source_id=r.record_id,
+                             printed=printed,
                              font=font, size=int(rng.integers(40, 60)), vertical=bool(r.vertical)))
     return pd.DataFrame(rows)
 
-def build_fields(root, # a data set made by `clippings.synth.build_sample_data` (its `records.parquet` and `manifest.json`)
+def _mean_cer(truths, reads) -> float: return round(float(np.mean([cer(a, b) for a, b in zip(truths, reads)])), 4)
+
+def build_fields(root, # a data set made by `clippings.synth.build_sample_data` (`records.parquet`, `manifest.json`)
                  fonts=None, # faces (default: `find_fonts()`; a record's own face is used when it covers the field)
                  workers:int=2, # rendering and OCR processes
                  ocr_cache=None, # readings to reuse (default: root/fields_ocr_cache.json)
                  images=None, # folder to keep the crops in (default: a temporary folder, removed)
+                 n_train:int=5000, # firms of the several-field training table `field_names.parquet` (0: none)
                 ) -> dict:
-    "Write `fields.parquet` (printed, clean-OCR and Tesseract readings of each record's address and trade) and `fields.json`"
+    "Write `fields.parquet` (each record's address and trade: printed, clean OCR, Tesseract), `field_names.parquet`"
     root = Path(root)
-    recs = load_records(root / 'records.parquet', verify_images=False).sort_values('record_id', kind='stable').reset_index(drop=True)
+    recs = load_records(root / 'records.parquet', verify_images=False)
+    recs = recs.sort_values('record_id', kind='stable').reset_index(drop=True)
     manifest = json.loads((root / 'manifest.json').read_text())
     cfg = SimpleNamespace(**{k: manifest['config'][k] for k in ('seed', 'line_px', 'strength', 'ocr_scale')})
     fonts = find_fonts() if fonts is None else fonts
@@ -210,19 +340,34 @@ def build_fields(root, # a data set made by `clippings.synth.build_sample_data` 
         folder = Path(images or tmp)
         render_plan(plan, cfg, folder, workers)
         clean = simulated_ocr(plan, cfg, confusions, 'clean')
-        noisy = ocr_images(plan['record_id'], root=folder, vertical=plan['vertical'].tolist(), settings=TesseractSettings(scale=cfg.ocr_scale),
+        noisy = ocr_images(plan['record_id'], root=folder, vertical=plan['vertical'].tolist(),
+                           settings=TesseractSettings(scale=cfg.ocr_scale),
                            cache=cache, workers=workers)
     plan = plan.assign(clean=clean, noisy=noisy)
     out = entries[['record_id', 'address_id']].copy()
     for field in FIELDS:
         p = plan[plan.field == field].set_index('source_id').loc[out.record_id]
-        out[f'{field}_printed'], out[field], out[f'{field}_noisy'] = p['printed'].to_numpy(), p['clean'].to_numpy(), p['noisy'].to_numpy()
+        out[f'{field}_printed'], out[field] = p['printed'].to_numpy(), p['clean'].to_numpy()
+        out[f'{field}_noisy'] = p['noisy'].to_numpy()
     with atomic_path(root / 'fields.parquet') as tmp: out.to_parquet(tmp, index=False)
     info = dict(source='records.parquet', records_fingerprint=fingerprint(recs), n=len(out), fields=list(FIELDS),
-                cer={f'{field}_{kind}': round(float(np.mean([cer(a, b) for a, b in zip(out[f'{field}_printed'], out[col])])), 4)
+                cer={f'{field}_{kind}': _mean_cer(out[f'{field}_printed'], out[col])
                      for field in FIELDS for kind, col in (('clean', field), ('noisy', f'{field}_noisy'))},
                 empty_noisy={field: int((out[f'{field}_noisy'].str.strip() == '').sum()) for field in FIELDS},
-                length={field: dict(zip(('p10', 'median', 'p90', 'max'), map(int, np.percentile(out[f'{field}_printed'].str.len(), [10, 50, 90, 100]))))
+                length={field: dict(zip(('p10', 'median', 'p90', 'max'),
+                                        map(int, np.percentile(out[f'{field}_printed'].str.len(), [10, 50, 90, 100]))))
                         for field in FIELDS}, fingerprint=fingerprint(out))
+    if n_train:
+        synth = load_records(root / 'synth.parquet', verify_images=False)
+        orient = lambda v: synth['vertical'] == v
+        errors = {o: EngineErrors.count(synth['printed'][orient(v)], synth['text_noisy'][orient(v)])
+                  for o, v in (('horizontal', False), ('vertical', True))}  # the engine's errors on the renders only
+        train = field_names_table(n_train, cfg.seed, errors, confusions, set(recs['firm']) | set(recs['printed']))
+        write_records(validate_records(train, root, verify_images=False), root / 'field_names.parquet')
+        info['field_names'] = dict(n_firms=int(train['firm'].nunique()), n=len(train), fingerprint=fingerprint(train),
+                                   splits=train.drop_duplicates('firm')['split'].value_counts().to_dict())
     write_text(root / 'fields.json', json.dumps(info, ensure_ascii=False, indent=1))
+    fields_figure(root)
+    readme = root / 'README.md'
+    if readme.exists(): write_text(readme, with_fields_section(readme.read_text(), info))
     return info

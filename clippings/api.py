@@ -18,8 +18,9 @@ from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
 from .rules import RULES
 from .clustering import Edges, components, cluster as _cluster_records, tune_slink
+from .addresses import marker_for
 from .fields import (RULE_COMPARATORS, FieldWeights, LogisticWeights, WeightTuner, combined, field_topk,
-                     text_field, tune_weights, vector_field)
+                     per_field, text_field, tune_weights, vector_field)
 from .metrics import ari_bootstrap, bootstrap, nomatch_correct, pairwise_prf, top1_correct
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ def _field_columns(frames:dict, fields:list, image:str|None) -> tuple:
     if len(fields) == 1: return _columns(frames, fields[0], image)
     for name, df in frames.items():
         lack = [f for f in fields if f not in df.columns]
-        if lack: raise ValueError(f'{name}: no text column {lack[0]!r} of text={fields} (columns are {list(df.columns)})')
+        if lack: raise ValueError(f'{name}: no text column {lack[0]!r} of text={fields} '
+                                  f'(columns are {list(df.columns)})')
     return fields, _columns(frames, fields[0], image)[1]
 
 def _records(df:pd.DataFrame, name:str, text, image:str|None, root=None) -> pd.DataFrame:
@@ -74,8 +76,8 @@ def _records(df:pd.DataFrame, name:str, text, image:str|None, root=None) -> pd.D
         for f in text:
             vals = df[f].astype('string').fillna('').str.strip().to_numpy()
             empty = np.flatnonzero(vals == '')
-            if len(empty): log.warning('%s: %d rows have no %r (rows %s); they are compared on their other fields', name, len(empty), f,
-                                       ', '.join(map(str, empty[:10])))
+            if len(empty): log.warning('%s: %d rows have no %r (rows %s); they are compared on their other fields',
+                                       name, len(empty), f, ', '.join(map(str, empty[:10])))
             out[f'field:{f}'] = [str(v) for v in vals]
         text = None
     if text is not None:
@@ -210,7 +212,8 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
          progress:bool=True, # progress bars while embedding
          vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards with both tables' vectors (None: embed here)
          id_col:str='record_id', # with `vectors`: the column of both tables holding each row's record id
-         weights=None, # several text fields: a `FieldWeights` or {field: weight} (None: the model's saved ones, else equal)
+         weights=None, # several text fields: `FieldWeights` or {field: weight} (None: the model's, else equal)
+         field_scores:bool=False, # several text fields: each field's similarity of every link too (`score_<field>`)
         ) -> pd.DataFrame:
     "`left`'s rows with their `k` best rows of `right` (its columns, `score`, `rank`, `is_match`)"
     check_table(left, 'left'); check_table(right, 'right')
@@ -219,7 +222,9 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
     if rule and text is None: raise ValueError(f'the rule {rule!r} compares texts: name the OCR column with text=')
     text, image = _columns({'left': left, 'right': right}, text, None if rule else image)
     m = None if rule else load_model(model)
-    if isinstance(text, list): return _link_fields(left, right, text, image, m, rule, k, threshold, block_on, weights, im_wt, root, progress, vectors)
+    if isinstance(text, list):
+        return _link_fields(left, right, text, image, m, rule, k, threshold, block_on, weights, im_wt, root, progress,
+                            vectors, field_scores)
     lrec, rrec = _records(left, 'left', text, image, root), _records(right, 'right', text, image, root)
     lvec = rvec = None
     if m is not None: lvec, rvec = (_pooled(*_table_vectors(recs, df, name, m, progress, vectors, id_col), m, im_wt)
@@ -254,7 +259,8 @@ def _field_weights(weights, names:list, model, im_wt, image:bool) -> FieldWeight
     want = names + (['image'] if image else [])
     if isinstance(weights, FieldWeights): fw = weights
     elif isinstance(weights, dict): fw = FieldWeights({str(k): float(v) for k, v in weights.items()}, 'given')
-    elif weights is not None: raise TypeError(f'weights: a FieldWeights or a dict of field weights, not {type(weights).__name__}')
+    elif weights is not None:
+        raise TypeError(f'weights: a FieldWeights or a dict of field weights, not {type(weights).__name__}')
     else:
         saved = None if model is None else model.meta.get('field_weights')
         if saved and set(saved['weights']) == set(want): fw = FieldWeights.from_dict(saved)
@@ -266,9 +272,11 @@ def _field_vectors(recs:pd.DataFrame, names:list, model:ClippingsModel, progress
     "Per text field: (vectors, has); only non-empty values are embedded, through the model's text cache"
     cache, dim = _cache(model_fingerprint(model), 'text'), None
     embed = lambda ts: model.embed_texts(ts, progress=progress)
-    out = {}
+    out, markers = {}, model.meta.get('field_markers')
     for f in names:
         vals = recs[f'field:{f}']
+        if markers and marker_for(f, markers):  # as the model learned the field
+            vals = vals.where(vals == '', marker_for(f, markers) + vals)
         has = (vals != '').to_numpy()
         got = cache.lookup([content_hash(t) for t in vals[has]], vals[has].tolist(), embed) if has.any() else None
         if dim is None: dim = got.shape[1] if got is not None else model.embed_texts(['-'], progress=False).shape[1]
@@ -279,31 +287,49 @@ def _field_vectors(recs:pd.DataFrame, names:list, model:ClippingsModel, progress
 
 def _block_fields(names, lrec, rrec, lv, rv, rule, lpos, rpos) -> list:
     "The `clippings.fields.Field`s of one block: each text field by the rule or by its vectors, and the image"
-    if rule: return [text_field(f, lrec[f'field:{f}'].to_numpy()[lpos], rrec[f'field:{f}'].to_numpy()[rpos], RULE_COMPARATORS[rule]()) for f in names]
+    col = lambda recs, f, pos: recs[f'field:{f}'].to_numpy()[pos]
+    if rule: return [text_field(f, col(lrec, f, lpos), col(rrec, f, rpos), RULE_COMPARATORS[rule]()) for f in names]
     out = [vector_field(f, lv[f][0][lpos], rv[f][0][rpos], lv[f][1][lpos], rv[f][1][rpos]) for f in names]
     if 'image' in lv: out.append(vector_field('image', lv['image'][lpos], rv['image'][rpos]))
     return out
 
-def _link_fields(left, right, names, image, m, rule, k, threshold, block_on, weights, im_wt, root, progress, vectors) -> pd.DataFrame:
+def _chosen_scores(fields:list, index:np.ndarray, rows:int=256) -> np.ndarray:
+    "(n_fields, n_queries, k) similarity of each field for the chosen targets `index`, NaN where a record lacks it"
+    out = np.full((len(fields), *index.shape), np.nan, np.float32)
+    for a in range(0, index.shape[0], rows):
+        b = min(a + rows, index.shape[0])
+        out[:, a:b] = np.take_along_axis(per_field(fields, a, b), index[None, a:b], axis=2)
+    return out
+
+def _link_fields(left, right, names, image, m, rule, k, threshold, block_on, weights, im_wt, root, progress, vectors,
+                 field_scores=False) -> pd.DataFrame:
     "`link` on several text fields (and the image): per-field similarities combined by `weights`"
-    if vectors is not None: raise ValueError('vectors= holds one text vector per record: with several text fields, embed here (vectors=None)')
+    if vectors is not None:
+        raise ValueError('vectors= holds one text vector per record: with several text fields, embed here')
     fw = _field_weights(weights, names, m, im_wt, image is not None)
     lrec, rrec = _records(left, 'left', names, image, root), _records(right, 'right', names, image, root)
     lv = rv = None
     if m is not None:
         lv, rv = _field_vectors(lrec, names, m, progress), _field_vectors(rrec, names, m, progress)
-        if image is not None: lv['image'], rv['image'] = _embed_records(lrec, m, progress)[0], _embed_records(rrec, m, progress)[0]
+        if image is not None: lv['image'], rv['image'] = (_embed_records(r, m, progress)[0] for r in (lrec, rrec))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
         if len(rpos) == 0: unmatched += len(lpos); parts.append(pd.DataFrame({'left': lpos})); continue
-        r = field_topk(_block_fields(names, lrec, rrec, lv, rv, rule, lpos, rpos), fw, k)
+        fields = _block_fields(names, lrec, rrec, lv, rv, rule, lpos, rpos)
+        r = field_topk(fields, fw, k)
         n, kk = r.index.shape
-        parts.append(pd.DataFrame({'left': np.repeat(lpos, kk), 'right': rpos[r.index.ravel()], 'score': r.score.ravel(),
-                                   'rank': np.tile(np.arange(1, kk + 1), n)}))
-    if unmatched: log.warning('%d left rows have no right row in their block (%s): kept with empty right columns and is_match False', unmatched, block_on)
+        got = pd.DataFrame({'left': np.repeat(lpos, kk), 'right': rpos[r.index.ravel()], 'score': r.score.ravel(),
+                            'rank': np.tile(np.arange(1, kk + 1), n)})
+        if field_scores:
+            for f, s in zip(fields, _chosen_scores(fields, r.index)): got[f'score_{f.name}'] = s.ravel()
+        parts.append(got)
+    if unmatched: log.warning('%d left rows have no right row in their block (%s): kept with empty right columns and '
+                              'is_match False', unmatched, block_on)
     pairs = pd.concat(parts, ignore_index=True).sort_values(['left', 'rank'], kind='stable', na_position='last')
-    th = threshold if isinstance(threshold, Threshold) else Threshold(float(threshold), True, 'given') if threshold is not None else None
+    th = threshold
+    if th is not None and not isinstance(th, Threshold): th = Threshold(float(th), True, 'given')
     out = _joined(left, right, pairs, th)
+    for c in [c for c in pairs.columns if c.startswith('score_')]: out[c] = pairs[c].to_numpy()
     out.attrs['higher_is_better'], out.attrs['field_weights'] = True, fw.to_dict()
     return out
 
@@ -373,7 +399,7 @@ def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation samp
                 model='clippings-ja-small', # as in `link`: a model or a rule
                 text:list=('title', 'address'), # the text columns compared field by field
                 image:str|None='crop_path', # crop-path column (absent from both, or None: no image field)
-                tuner:WeightTuner=LogisticWeights(), # how the weights are chosen (`clippings.fields.GridWeights` for a grid)
+                tuner:WeightTuner=LogisticWeights(), # how weights are chosen (`clippings.fields.GridWeights`: a grid)
                 k:int=20, # candidates from each field alone
                 root=None, # folder relative image paths start from
                 progress:bool=True, # progress bars while embedding
@@ -390,7 +416,7 @@ def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation samp
     lv = rv = None
     if m is not None:
         lv, rv = _field_vectors(lrec, names, m, progress), _field_vectors(rrec, names, m, progress)
-        if image is not None: lv['image'], rv['image'] = _embed_records(lrec, m, progress)[0], _embed_records(rrec, m, progress)[0]
+        if image is not None: lv['image'], rv['image'] = (_embed_records(r, m, progress)[0] for r in (lrec, rrec))
     pos = {}
     for i, v in enumerate(right[key]): pos.setdefault(v, i)
     true = np.array([pos.get(t, -1) if pd.notna(t) else -1 for t in labelled[truth]])
@@ -414,7 +440,8 @@ def cluster(df:pd.DataFrame, # the records
     "`df` with a `cluster_id` (0..C-1) and `cluster_size` per row"
     check_table(df, 'df')
     text, image = _columns({'df': df}, text, None if model == 'jaccard' else image)
-    if isinstance(text, list): return _cluster_fields(df, text, image, model, threshold, weights, im_wt, root, progress, vectors)
+    if isinstance(text, list):
+        return _cluster_fields(df, text, image, model, threshold, weights, im_wt, root, progress, vectors)
     recs = _records(df, 'df', text, image, root)
     if model == 'jaccard':
         got = _cluster_records(recs, method='jaccard', text_col='text', **options)
@@ -443,8 +470,10 @@ def field_edges(fields:list, # `clippings.fields.Field`s of a table against itse
 
 def _cluster_fields(df, names, image, model, threshold, weights, im_wt, root, progress, vectors) -> pd.DataFrame:
     "`cluster` on several text fields: single linkage on the combined distance"
-    if vectors is not None: raise ValueError('vectors= holds one text vector per record: with several text fields, embed here (vectors=None)')
-    if threshold is None: raise ValueError('give threshold= (a distance, 1 − the combined similarity) to cluster on several fields')
+    if vectors is not None:
+        raise ValueError('vectors= holds one text vector per record: with several text fields, embed here')
+    if threshold is None:
+        raise ValueError('give threshold= (a distance, 1 − the combined similarity) to cluster on several fields')
     rule = 'jaccard' if model == 'jaccard' else model if isinstance(model, str) and model in RULES else None
     m = None if rule else load_model(model)
     image = None if rule else image
@@ -515,10 +544,11 @@ def _heldout_weights(model:ClippingsModel, recs:pd.DataFrame, names:list, image:
     val = recs[recs['split'] == 'val'].sort_values('record_id')
     queries = val.drop_duplicates('entity_id')
     gallery = val[~val['record_id'].isin(queries['record_id'])]
-    if len(gallery) == 0: raise ValueError('labelled: too few held-out records to tune field weights (give more entities with two or more records)')
+    if len(gallery) == 0:
+        raise ValueError('labelled: too few held-out records to tune field weights (give more entities of two records)')
     for t in (queries, gallery): t.attrs = recs.attrs
     qv, gv = _field_vectors(queries, names, model, False), _field_vectors(gallery, names, model, False)
-    if image: qv['image'], gv['image'] = _embed_records(queries, model, False)[0], _embed_records(gallery, model, False)[0]
+    if image: qv['image'], gv['image'] = (_embed_records(t, model, False)[0] for t in (queries, gallery))
     first = {e: i for i, e in reversed(list(enumerate(gallery['entity_id'])))}
     true = np.array([first.get(e, -1) for e in queries['entity_id']])
     fields = _block_fields(names, queries, gallery, qv, gv, None, np.arange(len(queries)), np.arange(len(gallery)))
@@ -527,7 +557,7 @@ def _heldout_weights(model:ClippingsModel, recs:pd.DataFrame, names:list, image:
 def train(labelled:pd.DataFrame, # records with a label column: rows sharing a label are the same entity
           model='clippings-ja-small', # the model to start from (anything `load_model` takes but a rule)
           label:str='entity', # the label column
-          text='ocr', # OCR column, or a list of text columns (the first trains the text tower; all are weighed on held-out entities)
+          text='ocr', # OCR column, or a list (the first trains the text tower; all are weighed on held-out entities)
           image:str|None='crop_path', # crop-path column
           out='runs/finetune', # folder of the run; the fine-tuned model is written to `out/finetune/model`
           epochs:int=3, # passes over the training entities
@@ -539,7 +569,7 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
           device:str='auto', # 'auto' (a GPU when there is one), 'cpu' or 'cuda'
           progress:bool=True, # progress bars
          ) -> Path:
-    "Fine-tune a model on labelled records, select it, tune its no-match and clustering thresholds (and field weights) on held-out entities; returns the model folder"
+    "Fine-tune a model on labelled records, select it, tune its thresholds (and field weights) on held-out entities"
     check_table(labelled, 'labelled')
     from clippings.records import RecordWarning, split_entities, validate_records, write_records
     from clippings.training import train as train_chain
@@ -551,7 +581,7 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     recs = _records(labelled, 'labelled', text, image, root)
     fields = text if isinstance(text, list) else None
-    if fields: recs['text'] = recs[f'field:{fields[0]}']  # the text tower learns on the first field; every field is embedded by it
+    if fields: recs['text'] = recs[f'field:{fields[0]}']  # the text tower learns on the first field; embeds them all
     if image is not None: recs['image_path'] = [str(image_file(p, recs.attrs['root'], allow_outside_root=True)) for p in recs['image_path']]
     recs = recs.assign(text=recs['text'] if text else '', entity_id=labelled[label].astype(str).to_numpy(), side='both', split='train')
     with warnings.catch_warnings(record=True) as caught:  # reported once, here, in the user's terms

@@ -147,7 +147,7 @@ def link(records:str, # record table or CLIPPINGS-layout folder with the queries
          allow_outside_root:bool=False, # accept image paths that leave the data set's folder
          model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
          text:str='ocr', # with --model: the OCR column of both tables, or several separated by commas (title,address)
-         weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: the model's, else equal)
+         weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: equal)
          image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
         ):
     "Link every query to its k best targets by a rule or by embeddings; with --model, every row of LEFT to RIGHT"
@@ -191,15 +191,17 @@ def weights_arg(path:str|None):
     from clippings.fields import FieldWeights
     d = json.loads(Path(path).read_text())
     if not isinstance(d, dict): raise ValueError(f'{path}: field weights must be a JSON object')
-    return FieldWeights.from_dict(d) if 'weights' in d else FieldWeights({str(k): float(v) for k, v in d.items()}, 'given')
+    if 'weights' in d: return FieldWeights.from_dict(d)
+    return FieldWeights({str(k): float(v) for k, v in d.items()}, 'given')
 
-def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None, weights:str|None=None):
+def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None,
+                 weights:str|None=None):
     "`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; image paths start in the working directory"
     if out is None: raise ValueError('--model links two tables: give LEFT RIGHT OUT')
     check_output(out, left, right)
     from clippings.api import link as link_frames
-    links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text_columns_arg(text), image=image, k=k,
-                        threshold=threshold, weights=weights_arg(weights))
+    links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text_columns_arg(text), image=image,
+                        k=k, threshold=threshold, weights=weights_arg(weights))
     print(f"{len(links)} links of {left} to {right} ({model}); {int(links['is_match'].sum())} kept as matches -> {write_records(links, out)}")
 
 # %% ../nbs/12_cli.ipynb #8e68ac24
@@ -223,7 +225,8 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
             image:str='crop_path', # with --model: the crop-path column (absent: text alone)
            ):
     "Cluster records by single linkage on embeddings, or by caption Jaccard; with --model, any table"
-    if model is not None: return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap, weights)
+    if model is not None:
+        return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap, weights)
     check_output(out, records, embeddings)
     df = _subset(load_records(records, allow_outside_root=allow_outside_root), split)
     vectors = None
@@ -238,13 +241,14 @@ def cluster(records:str, # record table or CLIPPINGS-layout folder
     print(f"{len(df)} records -> {result['cluster_id'].nunique()} clusters -> {write_records(result, out)}")
 
 # %% ../nbs/12_cli.ipynb #78f35780
-def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold:float|None, im_wt:float|None, dedup:bool, n:int, overlap:float,
-                   weights:str|None=None):
+def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold:float|None, im_wt:float|None,
+                   dedup:bool, n:int, overlap:float, weights:str|None=None):
     "`clippings cluster TABLE OUT --model M [--dedup]`: `clippings.cluster` or `dedup` on a table of any columns"
     check_output(out, table)
     from clippings import api
     text = text_columns_arg(text)
-    opts = dict(n=n, overlap=overlap) if model == 'jaccard' and not isinstance(text, list) else dict(threshold=threshold, im_wt=im_wt)
+    by_words = model == 'jaccard' and not isinstance(text, list)
+    opts = dict(n=n, overlap=overlap) if by_words else dict(threshold=threshold, im_wt=im_wt)
     if isinstance(text, list): opts['weights'] = weights_arg(weights)
     df = _read_frame(table)
     result = (api.dedup if dedup else api.cluster)(df, model=model, text=text, image=image, **opts)

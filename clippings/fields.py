@@ -7,7 +7,7 @@ __all__ = ['RULE_COMPARATORS', 'Comparator', 'LevenshteinSimilarity', 'StrokeSim
            'Field', 'text_field', 'vector_field', 'FieldWeights', 'combined', 'per_field', 'field_topk', 'WeightTuner',
            'top1_of', 'LogisticWeights', 'GridWeights', 'candidate_pairs', 'tune_weights']
 
-# %% ../nbs/05a_fields.ipynb #d27d0522
+# %% ../nbs/05a_fields.ipynb #4cf83943
 from dataclasses import dataclass, field as dc_field
 
 import numpy as np, pandas as pd
@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from .retrieval import as_unit_vectors
 from .rules import PAPER, JaccardIndex, Ranked, StrokeIndex, TextNorm, chunked_topk, cosine_scores
 
-# %% ../nbs/05a_fields.ipynb #64111b47
+# %% ../nbs/05a_fields.ipynb #282d728a
 class Comparator:
     "One field's similarity in [0, 1] of every query with every target; subclasses set the two methods"
     def fit(self, queries:list, targets:list) -> 'Comparator': raise NotImplementedError
@@ -30,7 +30,8 @@ class LevenshteinSimilarity(Comparator):
         self.q, self.t = [self.norm(x) for x in queries], [self.norm(x) for x in targets]
         return self
     def block(self, a, b):
-        return process.cdist(self.q[a:b], self.t, scorer=Levenshtein.normalized_similarity, dtype=np.float32, workers=self.workers)
+        return process.cdist(self.q[a:b], self.t, scorer=Levenshtein.normalized_similarity, dtype=np.float32,
+                             workers=self.workers)
 
 class StrokeSimilarity(Comparator):
     "Cosine of stroke n-gram TF-IDF vectors (`clippings.rules.StrokeIndex`)"
@@ -51,7 +52,8 @@ class JaccardSimilarity(Comparator):
         self.sizes = np.array([len(word_ngrams(t, self.n)) for t in queries])
         self._jaccard = jaccard
         return self
-    def block(self, a, b): return self._jaccard(self.q[a:b], self.index.matrix, self.sizes[a:b]).toarray().astype(np.float32)
+    def block(self, a, b):
+        return self._jaccard(self.q[a:b], self.index.matrix, self.sizes[a:b]).toarray().astype(np.float32)
 
 class CosineSimilarity(Comparator):
     "Cosine of unit vectors (a field's embeddings), clipped to [0, 1]"
@@ -60,10 +62,11 @@ class CosineSimilarity(Comparator):
         return self
     def block(self, a, b): return np.clip(cosine_scores(self.q[a:b] @ self.t.T), 0, 1).astype(np.float32)
 
-RULE_COMPARATORS = {'levenshtein': LevenshteinSimilarity, 'levenshtein_norm': LevenshteinSimilarity, 'stroke': StrokeSimilarity,
-                    'stroke_paper': lambda: StrokeSimilarity(paper=True), 'jaccard': JaccardSimilarity}
+RULE_COMPARATORS = {'levenshtein': LevenshteinSimilarity, 'levenshtein_norm': LevenshteinSimilarity,
+                    'stroke': StrokeSimilarity, 'stroke_paper': lambda: StrokeSimilarity(paper=True),
+                    'jaccard': JaccardSimilarity}
 
-# %% ../nbs/05a_fields.ipynb #a4eb9aa8
+# %% ../nbs/05a_fields.ipynb #52ed9eb7
 @dataclass
 class Field:
     "One field compared: its comparator (fitted) and which queries and targets have it"
@@ -106,19 +109,20 @@ class FieldWeights:
         lack = [n for n in names if n not in self.weights]
         if lack: raise ValueError(f'no weight for the field(s) {lack} (the weights are for {list(self.weights)})')
         w = np.array([float(self.weights[n]) for n in names])
-        if (w < 0).any() or w.sum() <= 0: raise ValueError(f'weights must be non-negative and not all zero, got {self.weights}')
+        if (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f'weights must be non-negative and not all zero, got {self.weights}')
         return w
 
     def to_dict(self) -> dict: return dict(weights=self.weights, method=self.method, measured=self.measured)
     @classmethod
     def from_dict(cls, d:dict): return cls(dict(d['weights']), d.get('method', 'given'), dict(d.get('measured', {})))
 
-# %% ../nbs/05a_fields.ipynb #c015cbc2
+# %% ../nbs/05a_fields.ipynb #9f027698
 def combined(fields:list, # `Field`s of the same queries and targets
              weights:FieldWeights,
              a:int, b:int, # the block of queries
             ) -> np.ndarray:
-    "The weighted mean of the per-field similarities of queries a..b with every target, over the fields both records have"
+    "The weighted mean of the per-field similarities of queries a..b with every target, over the fields both have"
     w = weights.of([f.name for f in fields])
     num = np.zeros((b - a, len(fields[0].target_has)), np.float32); den = np.zeros_like(num)
     for wf, f in zip(w, fields):
@@ -128,14 +132,16 @@ def combined(fields:list, # `Field`s of the same queries and targets
 
 def per_field(fields:list, a:int, b:int) -> np.ndarray:
     "(n_fields, b − a, n_targets) similarities, NaN where a record lacks the field"
-    return np.stack([np.where(f.query_has[a:b, None] & f.target_has[None, :], f.comparator.block(a, b), np.nan) for f in fields])
+    both = lambda f: f.query_has[a:b, None] & f.target_has[None, :]
+    return np.stack([np.where(both(f), f.comparator.block(a, b), np.nan) for f in fields])
 
 def field_topk(fields:list, weights:FieldWeights, k:int=1, budget_mb:int=256) -> Ranked:
     "Each query's `k` best targets by the combined score (ties: the lower target position)"
     n_q, n_t = len(fields[0].query_has), len(fields[0].target_has)
-    return chunked_topk(lambda a, b: combined(fields, weights, a, b), n_q, n_t, min(k, n_t), True, budget_mb // (len(fields) + 2))
+    scores = lambda a, b: combined(fields, weights, a, b)
+    return chunked_topk(scores, n_q, n_t, min(k, n_t), True, budget_mb // (len(fields) + 2))
 
-# %% ../nbs/05a_fields.ipynb #d79ea8f8
+# %% ../nbs/05a_fields.ipynb #2294ee97
 class WeightTuner:
     "Chooses field weights from the per-field similarities of (query, candidate) pairs; subclasses set `fit`"
     name = 'tuner'
@@ -143,6 +149,8 @@ class WeightTuner:
             y:np.ndarray, # (n_pairs,) 1 for the true target
             query:np.ndarray, # (n_pairs,) the pair's query
             names:list) -> FieldWeights: raise NotImplementedError
+
+def _rounded(x) -> list: return [round(float(v), 4) for v in x]
 
 def _mean_score(X, w):
     "The weighted mean over the fields each pair has (0 for a pair with none)"
@@ -167,8 +175,8 @@ class LogisticWeights(WeightTuner):
         coef = LogisticRegression(C=self.C, class_weight='balanced', max_iter=1000).fit(Xi, y).coef_[0]
         w = np.clip(coef, 0, None)
         w = w / w.sum() if w.sum() > 0 else np.full(len(names), 1 / len(names))
-        return FieldWeights(dict(zip(names, np.round(w, 4).tolist())), self.name,
-                            dict(coef=dict(zip(names, np.round(coef, 4).tolist())), top1=top1_of(_mean_score(X, w), y, query)))
+        measured = dict(coef=dict(zip(names, _rounded(coef))), top1=top1_of(_mean_score(X, w), y, query))
+        return FieldWeights(dict(zip(names, _rounded(w))), self.name, measured)
 
 @dataclass
 class GridWeights(WeightTuner):
@@ -180,7 +188,8 @@ class GridWeights(WeightTuner):
         grid = [np.array(c) / m for c in _compositions(m, n)]
         equal = np.full(n, 1 / n)
         best = max(grid, key=lambda w: (top1_of(_mean_score(X, w), y, query), -np.abs(w - equal).sum()))
-        return FieldWeights(dict(zip(names, np.round(best, 4).tolist())), self.name, dict(top1=top1_of(_mean_score(X, best), y, query)))
+        measured = dict(top1=top1_of(_mean_score(X, best), y, query))
+        return FieldWeights(dict(zip(names, _rounded(best))), self.name, measured)
 
 def _compositions(m, n):
     "Every way of writing m as an ordered sum of n non-negative integers"
@@ -188,7 +197,7 @@ def _compositions(m, n):
     for i in range(m + 1):
         for rest in _compositions(m - i, n - 1): yield (i, *rest)
 
-# %% ../nbs/05a_fields.ipynb #b69c83b7
+# %% ../nbs/05a_fields.ipynb #d56207ef
 def candidate_pairs(fields:list, # `Field`s of the labelled queries and every target
                     truth:np.ndarray, # each query's true target position (−1: none)
                     k:int=20, # candidates from each field alone
@@ -209,7 +218,8 @@ def candidate_pairs(fields:list, # `Field`s of the labelled queries and every ta
 def tune_weights(fields:list, truth, tuner:WeightTuner=LogisticWeights(), k:int=20) -> FieldWeights:
     "Field weights chosen by `tuner` on labelled queries (only those whose true target is among the targets)"
     truth = np.asarray(truth)
-    if (truth >= 0).sum() < 2: raise ValueError(f'{(truth >= 0).sum()} labelled queries have their true target among the targets: too few to tune on')
+    n = int((truth >= 0).sum())
+    if n < 2: raise ValueError(f'{n} labelled queries have their true target among the targets: too few to tune on')
     X, y, q, _ = candidate_pairs(fields, truth, k)
     keep = truth[q] >= 0
     fw = tuner.fit(X[keep], y[keep], q[keep], [f.name for f in fields])

@@ -488,10 +488,33 @@ class ClippingsModel(nn.Module):
                     batch_size:int=1024, # texts per forward pass
                     progress:bool=True, # show a progress bar
                    ) -> np.ndarray:
-        "Unit text embeddings (float32, one row per text), computed in batches"
+        "Unit text embeddings (float32, one row per text), in batches; a text too long for the tower: by windows"
         texts = ['' if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
-        batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
-        return self._embed(batches, self.encode_texts, len(texts), 'texts', progress)
+        windows = [self.text_windows(t) for t in texts]
+        flat = [w for ws in windows for w in ws]
+        batches = [flat[i:i + batch_size] for i in range(0, len(flat), batch_size)]
+        v = self._embed(batches, self.encode_texts, len(flat), 'texts', progress)
+        if len(flat) == len(texts): return v  # every text fits: its own vector, untouched
+        ends = np.cumsum([len(ws) for ws in windows])
+        out = np.stack([v[e - len(ws)] if len(ws) == 1 else v[e - len(ws):e].mean(0) for ws, e in zip(windows, ends)])
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+    def text_positions(self) -> int:
+        "How many tokens the text tower takes"
+        b = self.backbone
+        if hasattr(b, '_max_positions'): return b._max_positions()
+        if isinstance(getattr(b, 'config', None), dict): return b.config['text']['max_position_embeddings']
+        return 77  # rinna's CLIP
+
+    def text_windows(self, text:str) -> list[str]:
+        "`text` cut into half-overlapping windows that the text tower takes whole (one window when the text fits)"
+        limit = self.text_positions() - 2  # [BOS] and [EOS]
+        tok = getattr(self.backbone, 'tokenizer', None)
+        n = len(tok(text, add_special_tokens=False, verbose=False)['input_ids']) if callable(tok) else len(text)
+        if n <= limit: return [text]
+        size = max(1, int(len(text) * limit / n))  # characters per window, from the text's own tokens per character
+        starts = list(range(0, len(text) - size, max(1, size // 2))) + [len(text) - size]
+        return [text[s:s + size] for s in starts]
 
     def _embed(self, batches, encode, n, what, progress):
         was_training = self.training

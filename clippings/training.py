@@ -35,7 +35,7 @@ from .models import (SHIPPED_MODELS, ClippingsModel, mean_pairwise_cosine, model
                               shipped_model)
 from .news import NewsConfig, ReprintConfig, build_news_data, build_reprints
 from .render import find_fonts, glyph_bank
-from .synth import _CURSIVE
+from .synth import CURSIVE
 
 # %% ../nbs/07_train.ipynb #af7e9cf7
 CONFIG = ConfigDict(extra='forbid', allow_inf_nan=False)  # unknown keys and nan/inf are errors in every config
@@ -247,7 +247,7 @@ class GlyphGrids(torch.utils.data.Dataset):
         if transform.mode != 'reflow': raise ValueError(f"GlyphGrids draws re-flowed cells: the model's transform is {transform.mode!r}, not 'reflow'")
         counts = pd.Series(list(''.join(map(str, texts)))).value_counts()
         counts = counts[[not c.isspace() and tokenizer.convert_tokens_to_ids(c) != tokenizer.unk_token_id for c in counts.index]]
-        fonts = fonts or [f for f in find_fonts() if not _CURSIVE.search(f.name)]
+        fonts = fonts or [f for f in find_fonts() if not CURSIVE.search(f.name)]
         bank, has = glyph_bank(list(counts.index), fonts)
         if not has.any(1).all(): warnings.warn(f'GlyphGrids: {(~has.any(1)).sum()} of {len(counts)} characters are in no face and are not drawn: {"".join(counts.index[~has.any(1)][:20])}…', stacklevel=2)
         keep = has.any(1)
