@@ -78,8 +78,8 @@ PROFILE ?= sample
 replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (PROFILE=scratch: every model from scratch; PROFILE=paper: real data, GPU; SEEDS=N)
 	$(BIN)/clippings replicate --profile $(PROFILE)$(if $(SEEDS), --seeds $(SEEDS))
 
-pretrained:  # train the shipped model clippings-ja-small from scratch and write it with its card into clippings/data/models/
-	$(BIN)/python -c "from clippings.pretrained import build_pretrained; print(build_pretrained())"
+pretrained:  # train the shipped model clippings-ja-small from scratch (title stages, then several fields) with its card
+	$(BIN)/python -c "from clippings.pretrained import build_shipped; print(build_shipped())"
 
 clean:
 	rm -rf _build build dist *.egg-info .pytest_cache

@@ -254,9 +254,9 @@ def _joined(left, right, pairs, threshold) -> pd.DataFrame:
     return out
 
 # %% ../nbs/14_api.ipynb #ee0ad526
-def _field_weights(weights, names:list, model, im_wt, image:bool) -> FieldWeights:
+def _field_weights(weights, names:list, model) -> FieldWeights:
     "The weights to use: given (a `FieldWeights` or a dict), else the model's saved ones for these fields, else equal"
-    want = names + (['image'] if image else [])
+    want = names
     if isinstance(weights, FieldWeights): fw = weights
     elif isinstance(weights, dict): fw = FieldWeights({str(k): float(v) for k, v in weights.items()}, 'given')
     elif weights is not None:
@@ -264,7 +264,7 @@ def _field_weights(weights, names:list, model, im_wt, image:bool) -> FieldWeight
     else:
         saved = None if model is None else model.meta.get('field_weights')
         if saved and set(saved['weights']) == set(want): fw = FieldWeights.from_dict(saved)
-        else: fw = FieldWeights.equal(names, image=(model.im_wt if im_wt is None else im_wt) if image else None)
+        else: fw = FieldWeights.equal(names)
     fw.of(want)  # every field has a weight
     return fw
 
@@ -285,12 +285,22 @@ def _field_vectors(recs:pd.DataFrame, names:list, model:ClippingsModel, progress
         out[f] = (v, has)
     return out
 
+def _model_fields(recs:pd.DataFrame, names:list, image, model:ClippingsModel, im_wt, progress:bool) -> dict:
+    "Per field: (vectors, has); with the image, the first field (the title the crop shows) is pooled with it at `im_wt`"
+    v = _field_vectors(recs, names, model, progress)
+    if image is None: return v
+    img = _embed_records(recs, model, progress)[0]
+    txt, has = v[names[0]]
+    vec = img.copy()  # a row without the title's text: its crop alone
+    if has.any(): vec[has] = _pooled(img[has], txt[has], model, im_wt)
+    v[names[0]] = (vec, np.ones(len(img), bool))
+    return v
+
 def _block_fields(names, lrec, rrec, lv, rv, rule, lpos, rpos) -> list:
-    "The `clippings.fields.Field`s of one block: each text field by the rule or by its vectors, and the image"
+    "The `clippings.fields.Field`s of one block: each text field by the rule or by its vectors"
     col = lambda recs, f, pos: recs[f'field:{f}'].to_numpy()[pos]
     if rule: return [text_field(f, col(lrec, f, lpos), col(rrec, f, rpos), RULE_COMPARATORS[rule]()) for f in names]
     out = [vector_field(f, lv[f][0][lpos], rv[f][0][rpos], lv[f][1][lpos], rv[f][1][rpos]) for f in names]
-    if 'image' in lv: out.append(vector_field('image', lv['image'][lpos], rv['image'][rpos]))
     return out
 
 def _chosen_scores(fields:list, index:np.ndarray, rows:int=256) -> np.ndarray:
@@ -306,12 +316,11 @@ def _link_fields(left, right, names, image, m, rule, k, threshold, block_on, wei
     "`link` on several text fields (and the image): per-field similarities combined by `weights`"
     if vectors is not None:
         raise ValueError('vectors= holds one text vector per record: with several text fields, embed here')
-    fw = _field_weights(weights, names, m, im_wt, image is not None)
+    fw = _field_weights(weights, names, m)
     lrec, rrec = _records(left, 'left', names, image, root), _records(right, 'right', names, image, root)
     lv = rv = None
     if m is not None:
-        lv, rv = _field_vectors(lrec, names, m, progress), _field_vectors(rrec, names, m, progress)
-        if image is not None: lv['image'], rv['image'] = (_embed_records(r, m, progress)[0] for r in (lrec, rrec))
+        lv, rv = (_model_fields(r, names, image, m, im_wt, progress) for r in (lrec, rrec))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
         if len(rpos) == 0: unmatched += len(lpos); parts.append(pd.DataFrame({'left': lpos})); continue
@@ -401,10 +410,11 @@ def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation samp
                 image:str|None='crop_path', # crop-path column (absent from both, or None: no image field)
                 tuner:WeightTuner=LogisticWeights(), # how weights are chosen (`clippings.fields.GridWeights`: a grid)
                 k:int=20, # candidates from each field alone
+                im_wt:float|None=None, # with the image: its pooling weight with the first field (None: the model's)
                 root=None, # folder relative image paths start from
                 progress:bool=True, # progress bars while embedding
                ) -> FieldWeights:
-    "Field weights (the image among them when used) tuned on labelled rows; `measured` says on how many and how well"
+    "Field weights tuned on labelled rows (the crop pooled with the first field); `measured` says on how many and how well"
     check_table(labelled, 'labelled'); check_table(right, 'right')
     for name, df, col in (('labelled', labelled, truth), ('right', right, key)):
         if col not in df.columns: raise ValueError(f'{name}: no column {col!r} (columns are {list(df.columns)})')
@@ -415,8 +425,7 @@ def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation samp
     lrec, rrec = _records(labelled, 'labelled', names, image, root), _records(right, 'right', names, image, root)
     lv = rv = None
     if m is not None:
-        lv, rv = _field_vectors(lrec, names, m, progress), _field_vectors(rrec, names, m, progress)
-        if image is not None: lv['image'], rv['image'] = (_embed_records(r, m, progress)[0] for r in (lrec, rrec))
+        lv, rv = (_model_fields(r, names, image, m, im_wt, progress) for r in (lrec, rrec))
     pos = {}
     for i, v in enumerate(right[key]): pos.setdefault(v, i)
     true = np.array([pos.get(t, -1) if pd.notna(t) else -1 for t in labelled[truth]])
@@ -477,12 +486,11 @@ def _cluster_fields(df, names, image, model, threshold, weights, im_wt, root, pr
     rule = 'jaccard' if model == 'jaccard' else model if isinstance(model, str) and model in RULES else None
     m = None if rule else load_model(model)
     image = None if rule else image
-    fw = _field_weights(weights, names, m, im_wt, image is not None)
+    fw = _field_weights(weights, names, m)
     recs = _records(df, 'df', names, image, root)
     v = None
     if m is not None:
-        v = _field_vectors(recs, names, m, progress)
-        if image is not None: v['image'] = _embed_records(recs, m, progress)[0]
+        v = _model_fields(recs, names, image, m, im_wt, progress)
     every = np.arange(len(df))
     labels = components(field_edges(_block_fields(names, recs, recs, v, v, rule, every, every), fw, threshold))
     counts = pd.Series(labels).value_counts()
@@ -547,8 +555,7 @@ def _heldout_weights(model:ClippingsModel, recs:pd.DataFrame, names:list, image:
     if len(gallery) == 0:
         raise ValueError('labelled: too few held-out records to tune field weights (give more entities of two records)')
     for t in (queries, gallery): t.attrs = recs.attrs
-    qv, gv = _field_vectors(queries, names, model, False), _field_vectors(gallery, names, model, False)
-    if image: qv['image'], gv['image'] = (_embed_records(t, model, False)[0] for t in (queries, gallery))
+    qv, gv = (_model_fields(t, names, 'image_path' if image else None, model, None, False) for t in (queries, gallery))
     first = {e: i for i, e in reversed(list(enumerate(gallery['entity_id'])))}
     true = np.array([first.get(e, -1) for e in queries['entity_id']])
     fields = _block_fields(names, queries, gallery, qv, gv, None, np.arange(len(queries)), np.arange(len(gallery)))

@@ -17,8 +17,8 @@ from .retrieval import Threshold, higher_is_better, link_knn, load_vectors
 from . import clustering
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'ocr', 'link', 'text_columns_arg', 'weights_arg', 'cluster',
-           'train', 'embed', 'replicate', 'main']
+__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'fields', 'ocr', 'link', 'text_columns_arg', 'weights_arg',
+           'cluster', 'train', 'embed', 'replicate', 'main']
 
 # %% ../nbs/12_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -83,6 +83,18 @@ def synth(out:str, # folder to write the data set to
                        seed=seed, strength=strength, n_names=n_names, n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
+
+# %% ../nbs/12_cli.ipynb #d2f4741f
+@command
+def fields(data:str, # a data set made by `clippings synth`
+           n_train:int=5000, # firms of the several-field training table field_names.parquet (0: none)
+           workers:int=2, # rendering and OCR processes
+          ):
+    "Print, render and read (Tesseract) the address and trade line of every record: fields.parquet, field_names.parquet"
+    from clippings.addresses import build_fields
+    info = build_fields(data, workers=workers, n_train=n_train)
+    print(f"{data}: {info['n']} records with address and trade (CER noisy {info['cer']['address_noisy']:.3f} / "
+          f"{info['cer']['trade_noisy']:.3f}) -> fields.parquet" + (', field_names.parquet' if n_train else ''))
 
 # %% ../nbs/12_cli.ipynb #4b1195e2
 @command

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['HELDOUT_TEST', 'CONFIG', 'FIELDS_CONFIG', 'im_wt_sweep', 'zero_shot_scores', 'heldout_test_set', 'release',
-           'build_pretrained']
+           'build_pretrained', 'build_shipped']
 
 # %% ../nbs/15_pretrained.ipynb #515ac262
 import json, os, platform
@@ -196,3 +196,10 @@ def build_pretrained(config=CONFIG, # the training config
         chain.attrs['continues'] = prior
     tests = {'sample test split': read_records(evaluate_on), 'held-out synthetic test': heldout_test_set(out / 'heldout_test')}
     return release(folders[cfg.stages[-1].name], dest, tune_on, tests, chain, float(chain['seconds'].sum()), name, meta)
+
+# %% ../nbs/15_pretrained.ipynb #ffe860c1
+def build_shipped() -> Path:
+    "Train the shipped model from scratch: the title stages, then their continuation on several fields"
+    from clippings.addresses import FIELD_MARKERS
+    build_pretrained(CONFIG)
+    return build_pretrained(FIELDS_CONFIG, tune_on='synth', meta={'field_markers': FIELD_MARKERS})
