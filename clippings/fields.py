@@ -7,7 +7,7 @@ __all__ = ['RULE_COMPARATORS', 'Comparator', 'LevenshteinSimilarity', 'StrokeSim
            'Field', 'text_field', 'vector_field', 'FieldWeights', 'combined', 'per_field', 'field_topk', 'WeightTuner',
            'top1_of', 'LogisticWeights', 'GridWeights', 'candidate_pairs', 'tune_weights']
 
-# %% ../nbs/05a_fields.ipynb #4fc32b21
+# %% ../nbs/05a_fields.ipynb #9100ad59
 from dataclasses import dataclass, field as dc_field
 
 import numpy as np, pandas as pd
@@ -15,9 +15,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .retrieval import as_unit_vectors
-from .rules import PAPER, JaccardIndex, Ranked, StrokeIndex, TextNorm, chunked_topk, cosine_scores
+from .rules import (PAPER, JaccardIndex, Ranked, StrokeIndex, TextNorm, chunked_topk, cosine_scores, jaccard,
+                             ngram_matrix, word_ngrams)
 
-# %% ../nbs/05a_fields.ipynb #675c3200
+# %% ../nbs/05a_fields.ipynb #e5fcf993
 class Comparator:
     "One field's similarity in [0, 1] of every query with every target; subclasses set the two methods"
     def fit(self, queries:list, targets:list) -> 'Comparator': raise NotImplementedError
@@ -46,14 +47,12 @@ class JaccardSimilarity(Comparator):
     "Jaccard similarity of word n-gram sets (`clippings.rules.JaccardIndex`)"
     def __init__(self, n:int=2): self.n = n
     def fit(self, queries, targets):
-        from clippings.rules import jaccard, ngram_matrix, word_ngrams
         self.index = JaccardIndex.fit(targets, self.n)
         self.q, _ = ngram_matrix(queries, self.n, self.index.vocabulary)
         self.sizes = np.array([len(word_ngrams(t, self.n)) for t in queries])
-        self._jaccard = jaccard
         return self
     def block(self, a, b):
-        return self._jaccard(self.q[a:b], self.index.matrix, self.sizes[a:b]).toarray().astype(np.float32)
+        return jaccard(self.q[a:b], self.index.matrix, self.sizes[a:b]).toarray().astype(np.float32)
 
 class CosineSimilarity(Comparator):
     "Cosine of unit vectors (a field's embeddings), clipped to [0, 1]"
@@ -68,7 +67,7 @@ RULE_COMPARATORS = {'levenshtein': LevenshteinSimilarity, 'levenshtein_norm': Le
                     'stroke': StrokeSimilarity, 'stroke_paper': lambda: StrokeSimilarity(paper=True),
                     'jaccard': JaccardSimilarity}
 
-# %% ../nbs/05a_fields.ipynb #db2fa747
+# %% ../nbs/05a_fields.ipynb #222b18ef
 @dataclass
 class Field:
     "One field compared: its comparator (fitted) and which queries and targets have it"
@@ -116,7 +115,7 @@ class FieldWeights:
     @classmethod
     def from_dict(cls, d:dict): return cls(dict(d['weights']), d.get('method', 'given'), dict(d.get('measured', {})))
 
-# %% ../nbs/05a_fields.ipynb #711c7664
+# %% ../nbs/05a_fields.ipynb #c5a210cb
 def combined(fields:list, # `Field`s of the same queries and targets
              weights:FieldWeights,
              a:int, b:int, # the block of queries
@@ -145,7 +144,7 @@ def field_topk(fields:list, weights:FieldWeights, k:int=1, budget_mb:int=256) ->
     scores = lambda a, b: combined(fields, weights, a, b)
     return chunked_topk(scores, n_q, n_t, min(k, n_t), True, budget_mb // (len(fields) + 2))
 
-# %% ../nbs/05a_fields.ipynb #0807e00a
+# %% ../nbs/05a_fields.ipynb #4aee47b3
 class WeightTuner:
     "Chooses field weights from the per-field similarities of (query, candidate) pairs; subclasses set `fit`"
     name = 'tuner'
@@ -201,7 +200,7 @@ def _compositions(m, n):
     for i in range(m + 1):
         for rest in _compositions(m - i, n - 1): yield (i, *rest)
 
-# %% ../nbs/05a_fields.ipynb #d6d667ff
+# %% ../nbs/05a_fields.ipynb #3ddc5cd2
 def candidate_pairs(fields:list, # `Field`s of the labelled queries and every target
                     truth:np.ndarray, # each query's true target position (−1: none)
                     k:int=20, # candidates from each field alone
