@@ -74,6 +74,7 @@ class Stage:
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
     char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
     view_wt:NonNegativeFloat=0. # weight of SupCon on the image and the text embeddings alone, added to the pooled loss (0 < im_wt < 1), so each tower also links by itself
+    clip_wt:NonNegativeFloat=0. # weight of a CLIP term: SupCon over the batch's image and text embeddings together (0 < im_wt < 1), so a text finds its record's image
     grids:PositiveInt=20_000 # 'read': re-flowed images of drawn characters per epoch (each index draws a new one)
 
     def __post_init__(self):
@@ -86,6 +87,9 @@ class Stage:
             raise ValueError(f'stage {self.name!r}: char_wt trains the image tower, so it needs a SupCon stage with im_wt > 0 (loss {self.loss}, im_wt {self.im_wt})')
         if self.view_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
             raise ValueError(f'stage {self.name!r}: view_wt adds SupCon on each tower to the pooled loss, so it needs a SupCon stage with 0 < im_wt < 1 (loss {self.loss}, im_wt {self.im_wt})')
+        if self.clip_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
+            raise ValueError(f'stage {self.name!r}: clip_wt aligns the two towers, so it needs a SupCon stage with 0 < im_wt < 1 '
+                             f'(loss {self.loss}, im_wt {self.im_wt})')
         if self.snapshot_epoch is not None and self.snapshot_epoch > self.epochs:
             raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch ({self.epochs})')
 
@@ -571,11 +575,14 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
             loss = char_loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(acc.device).flatten())
         else:  # SupCon on the pooled records, + each tower alone (view_wt), + reading each re-flowed cell (char_wt)
             read = cells >= 0 if st.char_wt else False  # the cells whose character is known: only they are classified
-            out, y = self.net(pix, texts, st.im_wt, cells=read, views=st.view_wt > 0), y.to(acc.device)
+            views = st.view_wt > 0 or st.clip_wt > 0
+            out, y = self.net(pix, texts, st.im_wt, cells=read, views=views), y.to(acc.device)
             emb, logits = out if st.char_wt else (out, None)
-            if st.view_wt: emb, img, txt = emb
+            if views: emb, img, txt = emb
             loss = self.loss_fn(emb.float(), y)
             if st.view_wt: loss = loss + st.view_wt * (self.loss_fn(img.float(), y) + self.loss_fn(txt.float(), y)) / 2
+            if st.clip_wt:  # a record's image and text are positives of each other and of its entity's other records
+                loss = loss + st.clip_wt * self.loss_fn(torch.cat([img, txt]).float(), torch.cat([y, y]))
             if st.char_wt:
                 char_loss = F.cross_entropy(logits.float(), cells[read].to(acc.device)) if read.any() else logits.sum() * 0
                 loss = loss + st.char_wt * char_loss
