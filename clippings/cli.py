@@ -18,7 +18,7 @@ from . import clustering
 
 # %% auto #0
 __all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'fields', 'ocr', 'link', 'text_columns_arg', 'weights_arg',
-           'cluster', 'train', 'embed', 'replicate', 'main']
+           'cluster', 'train', 'embed', 'replicate', 'main', 'index', 'search']
 
 # %% ../nbs/12_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -345,3 +345,41 @@ def main(argv:list|None=None, # the arguments after `clippings` (default: sys.ar
             if debug: traceback.print_exc()
             print(f"clippings {name}: {_one_line(e)}", file=sys.stderr); return 1
     return 0
+
+# %% ../nbs/12_cli.ipynb #285ee65b
+@command
+def index(table:str, # the collection: a .csv or .parquet table of any columns
+          out:str, # the index folder to write
+          model:str='clippings-ja-small', # a shipped model, a model folder, or none (a lexical index only)
+          text:str='ocr', # the text column, several separated by commas (title,address), or none
+          image:str='crop_path', # the image-path column (paths start in the working directory), or none
+          id:str='record_id', # the column of unique record ids
+          vectors:str='flat', # the vector index: flat (exact), hnsw or ivfpq
+          overwrite:bool=False, # replace an index already at OUT
+         ):
+    "Build a search index (BM25 on the text, FAISS on the model's vectors) of a table"
+    from clippings.search import HNSW, IVFPQ, Flat, index as build
+    none = lambda v: None if v is None or v.lower() == 'none' else v
+    kinds = dict(flat=Flat, hnsw=HNSW, ivfpq=IVFPQ)
+    if vectors not in kinds: raise ValueError(f'--vectors {vectors!r}: expected one of {list(kinds)}')
+    idx = build(_read_frame(table), out, model=none(model), text=text_columns_arg(none(text)), image=none(image), id=id,
+                vector_index=kinds[vectors](), overwrite=overwrite)
+    print(idx)
+
+@command
+def search(index:str, # an index folder (`clippings index`)
+           query:Param('the text to search for (words, a name)', str, opt=False, nargs='?')=None,
+           image:str=None, # an image file to search by (with QUERY: both)
+           like:str=None, # a record id: records like it
+           mode:str='hybrid', # lexical (BM25), vector (cosine) or hybrid
+           fusion:str='linear', # hybrid's fusion: linear or rrf
+           alpha:float=None, # linear fusion's weight of the vector score (default: the index's, tuned on validation)
+           k:int=10, # results
+           json_lines:bool=False, # print each result as a JSON line instead of a table
+          ):
+    "Search an index by text, by an image, by both, or for records like one"
+    from clippings.search import open_index
+    hits = open_index(index).search(query, image=image, like=like, mode=mode, fusion=fusion, alpha=alpha, k=k)
+    if json_lines:
+        for r in hits.to_dict('records'): print(json.dumps(r, ensure_ascii=False, default=str))
+    else: print(hits.to_string(index=False) if len(hits) else 'no results')

@@ -8,7 +8,7 @@ __all__ = ['BM25_K1', 'BM25_B', 'VECTOR_INDEXES', 'FUSIONS', 'FORMAT', 'MANIFEST
            'index', 'open_index', 'rank', 'search_candidates', 'search_ranks', 'retrieval_table', 'tune_alpha',
            'index_shards', 'ShardedIndex']
 
-# %% ../nbs/17_search.ipynb #9c6c5e95
+# %% ../nbs/17_search.ipynb #84789e0d
 import json, os, re, shutil, time, unicodedata, warnings
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
@@ -21,7 +21,7 @@ from .rules import TextNorm
 from .retrieval import as_unit_vectors
 from .metrics import mrr_at_k, recall_at_k
 
-# %% ../nbs/17_search.ipynb #fa0ac89d
+# %% ../nbs/17_search.ipynb #fc20b8d8
 _CJK = re.compile(r'[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]')
 _CJK_GAP = re.compile(r'(?<=[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\s+'
                       r'(?=[\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])')
@@ -54,7 +54,7 @@ class Analyzer:
     @classmethod
     def from_dict(cls, d:dict): return cls(TextNorm(**d['norm']), d['unigrams'], d['bigrams'])
 
-# %% ../nbs/17_search.ipynb #a2bae3ad
+# %% ../nbs/17_search.ipynb #7458226d
 BM25_K1, BM25_B = 1.2, 0.75  # tantivy's BM25 constants (the Lucene defaults); `bm25` rescoring uses the same
 
 class LexicalIndex:
@@ -114,7 +114,7 @@ class LexicalIndex:
     @property
     def n_docs(self) -> int: return self.index.searcher().num_docs
 
-# %% ../nbs/17_search.ipynb #596fd20c
+# %% ../nbs/17_search.ipynb #c819c2e9
 def bm25(query:list, # the query's terms (duplicates count once, as in `LexicalIndex.query`)
          docs:list, # each document's terms, for one field
          n_docs:int, # documents in the whole collection
@@ -132,7 +132,7 @@ def bm25(query:list, # the query's terms (duplicates count once, as in `LexicalI
             out[j] += idf * tf[t] * (k1 + 1) / (tf[t] + k1 * (1 - b + b * dl / avg_len))
     return out.astype(np.float32)
 
-# %% ../nbs/17_search.ipynb #80fd54d8
+# %% ../nbs/17_search.ipynb #7856cd84
 @dataclass
 class Flat:
     "Exact inner-product search (FAISS `IndexFlatIP`): the default"
@@ -188,7 +188,7 @@ def vector_index_from_dict(d:dict) -> Flat:
     if kind not in VECTOR_INDEXES: raise ValueError(f'unknown vector index {kind!r} (expected one of {list(VECTOR_INDEXES)})')
     return VECTOR_INDEXES[kind](**d)
 
-# %% ../nbs/17_search.ipynb #5111cbe9
+# %% ../nbs/17_search.ipynb #f3888158
 @dataclass
 class Linear:
     "α·cosine + (1 − α)·BM25 / the query's best BM25"
@@ -212,7 +212,7 @@ class RRF:
 
 FUSIONS = {'linear': Linear, 'rrf': RRF}
 
-# %% ../nbs/17_search.ipynb #467735a9
+# %% ../nbs/17_search.ipynb #e02a5d31
 FORMAT = 1
 MANIFEST = 'manifest.json'
 
@@ -231,7 +231,7 @@ def _save_faiss(path:Path, index):
     import faiss
     with atomic_path(path) as tmp: faiss.write_index(index, str(tmp))
 
-# %% ../nbs/17_search.ipynb #d6fa16a5
+# %% ../nbs/17_search.ipynb #5cf5f55f
 @dataclass
 class Query:
     "What a search asks, embedded: analyzed terms and unit query vectors"
@@ -261,7 +261,7 @@ def vector_scores(q:Query, # the query
         warnings.simplefilter('ignore', RuntimeWarning)  # a candidate with no comparable modality stays NaN
         return np.nanmean(np.stack(parts), 0).astype(np.float32)
 
-# %% ../nbs/17_search.ipynb #e2a392d8
+# %% ../nbs/17_search.ipynb #6d1a8a2c
 class SearchIndex:
     "A collection on disk, searched by text, by image, by both or by a record ('more like this')"
     def __init__(self, path, # the index folder (`clippings.index` makes one)
@@ -316,7 +316,7 @@ class SearchIndex:
             self._model = m
         return self._model
 
-# %% ../nbs/17_search.ipynb #9b5c45f4
+# %% ../nbs/17_search.ipynb #362eb754
 def _texts(df:pd.DataFrame, col:str) -> list:
     return ['' if pd.isna(t) else str(t) for t in df[col]]
 
@@ -353,7 +353,7 @@ def _embed(model, df:pd.DataFrame, fields:list, image, root, progress:bool) -> d
         if len(rows): out['image'] = (rows.astype(np.int64), model.embed_images(files, progress=progress, allow_outside_root=True))
     return out
 
-# %% ../nbs/17_search.ipynb #78e07624
+# %% ../nbs/17_search.ipynb #5ab17bbd
 def index(records:pd.DataFrame, # the collection: any columns, one row per record
           out, # the index folder to write (it must not exist unless overwrite)
           model='clippings-ja-small', # anything `clippings.load_model` takes; None: a lexical index only
@@ -409,7 +409,7 @@ def open_index(path, # a folder `clippings.index` wrote
     "Open an index on disk"
     return SearchIndex(path)
 
-# %% ../nbs/17_search.ipynb #58954e37
+# %% ../nbs/17_search.ipynb #20dcf453
 from fastcore.basics import patch
 
 def _rows_of(self:SearchIndex, ids) -> np.ndarray:
@@ -498,7 +498,7 @@ def candidates(self:SearchIndex, q:Query, # an embedded query (`SearchIndex.quer
            else np.full(len(rows), np.nan, np.float32))
     return pd.DataFrame(dict(row=rows, lexical=np.array([lex.get(r, np.nan) for r in rows], np.float32), vector=vec))
 
-# %% ../nbs/17_search.ipynb #47d747a8
+# %% ../nbs/17_search.ipynb #6a7bb84e
 def rank(cands:pd.DataFrame, # `SearchIndex.candidates`
          mode:str='hybrid', # 'lexical', 'vector' or 'hybrid'
          fusion=None, # a `Linear(alpha)` or `RRF()` (hybrid only)
@@ -544,7 +544,7 @@ def search(self:SearchIndex, text:str|None=None, # typed words or a name
     return out.assign(rank=ranked['rank'].to_numpy(), score=ranked['score'].to_numpy(),
                       lexical=ranked['lexical'].to_numpy(), vector=ranked['vector'].to_numpy())
 
-# %% ../nbs/17_search.ipynb #fd8f7590
+# %% ../nbs/17_search.ipynb #5b54b8ed
 def _write_manifest(self:SearchIndex):
     with atomic_path(self.path / MANIFEST) as tmp: Path(tmp).write_text(json.dumps(self.manifest, indent=1, ensure_ascii=False))
 
@@ -585,7 +585,7 @@ def add(self:SearchIndex, records:pd.DataFrame, # new records with the index's t
     self.records, self._ids = recs, pd.Index(recs[self.id_col].astype(str))
     return dict(added=len(new), duplicates=dups)
 
-# %% ../nbs/17_search.ipynb #27bf3d7f
+# %% ../nbs/17_search.ipynb #80716351
 KS = (1, 3, 5, 10, 20)
 
 def _relevant(idx:SearchIndex, queries:pd.DataFrame, relevant:str|None, label:str|None) -> list[set]:
@@ -627,7 +627,7 @@ def retrieval_table(ranks:dict, # name -> ranks (`search_ranks`)
     return pd.DataFrame([{'method': n, 'queries': len(r), **{f'MRR@{k}': mrr_at_k(r, k) for k in ks},
                           **{f'R@{k}': recall_at_k(r, k) for k in ks}} for n, r in ranks.items()]).set_index('method')
 
-# %% ../nbs/17_search.ipynb #d6662c6f
+# %% ../nbs/17_search.ipynb #b301fb65
 def tune_alpha(idx:SearchIndex, # the index
                queries:pd.DataFrame, # labelled validation queries
                text:str='query', # their text column
@@ -657,7 +657,7 @@ def tune_alpha(idx:SearchIndex, # the index
         _write_manifest(idx)
     return grid
 
-# %% ../nbs/17_search.ipynb #3625c1fa
+# %% ../nbs/17_search.ipynb #3b3a8d74
 def _build_shard(part:pd.DataFrame, path:str, kwargs:dict) -> str:
     index(part, path, progress=False, **kwargs)
     return path
@@ -690,7 +690,7 @@ def index_shards(records:pd.DataFrame, # the collection
         (tmp / MANIFEST).write_text(json.dumps(dict(format=FORMAT, sharded=True, shards=[Path(n).name for n in names]), indent=1))
     return ShardedIndex(out)
 
-# %% ../nbs/17_search.ipynb #f9b26ebc
+# %% ../nbs/17_search.ipynb #f7f198ae
 class _ShardActor:
     "One shard, opened in a Ray actor"
     def __init__(self, path): self.idx = SearchIndex(path)
@@ -730,7 +730,7 @@ class ShardedIndex:
             for a in self._actors: start().kill(a)
         self._actors = None
 
-# %% ../nbs/17_search.ipynb #1f17aee0
+# %% ../nbs/17_search.ipynb #3da965d0
 def _global_bm25(parts:list, q:Query, fields:list) -> list:
     "Each shard's lexical scores recomputed with collection-wide statistics"
     n = sum(st['n_docs'] for _, _, st, _ in parts if st)
