@@ -262,4 +262,9 @@ if __name__ == '__main__':
         if 'b' not in skip: res['near_duplicates'] = near_duplicates(tmp)
         if 'c' not in skip: res['scale'] = scale([int(s) for s in a.sizes.split(',')], tmp)
     finally: shutil.rmtree(tmp, ignore_errors=True)
+    prev = RESULTS / 'search.json'  # a run of some sections keeps the others' figures from the last run
+    if skip - {''} and prev.exists():
+        old = json.loads(prev.read_text())
+        res = {**{k: v for k, v in old.items() if k not in ('machine', 'config')}, **res,
+               'config': {**old.get('config', {}), 'last_run': res['config']}}
     report('search', res)

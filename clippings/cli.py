@@ -346,7 +346,7 @@ def main(argv:list|None=None, # the arguments after `clippings` (default: sys.ar
             print(f"clippings {name}: {_one_line(e)}", file=sys.stderr); return 1
     return 0
 
-# %% ../nbs/12_cli.ipynb #285ee65b
+# %% ../nbs/12_cli.ipynb #ddae3366
 @command
 def index(table:str, # the collection: a .csv or .parquet table of any columns
           out:str, # the index folder to write

@@ -402,7 +402,9 @@ def index(records:pd.DataFrame, # the collection: any columns, one row per recor
                         defaults=dict(alpha=.5, text_wt=.5, tuned=None), build_seconds=round(time.time() - t0, 2),
                         versions=_versions())
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
-    return SearchIndex(out)
+    opened = SearchIndex(out)
+    opened._model = m  # the model given (it may be one in memory, with no name to load it by)
+    return opened
 
 def open_index(path, # a folder `clippings.index` wrote
               ) -> SearchIndex:
