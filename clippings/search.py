@@ -148,7 +148,7 @@ class HNSW(Flat):
     "A navigable small-world graph (FAISS `IndexHNSWFlat`): sub-linear search at some loss of recall"
     m:int = 32  # neighbours per node
     ef_construction:int = 80  # candidates kept while building
-    ef_search:int = 64  # candidates kept while searching (more: higher recall, slower)
+    ef_search:int = 128  # candidates kept while searching (more: higher recall, slower)
     def build(self, x:np.ndarray):
         import faiss
         index = faiss.IndexHNSWFlat(x.shape[1], self.m, faiss.METRIC_INNER_PRODUCT)
