@@ -325,6 +325,10 @@ class SearchIndex:
         return self._model
 
 # %% ../nbs/17_search.ipynb #362eb754
+def _fields(text) -> list:
+    "The text columns `text=` names: none, one or several"
+    return [] if text is None else [text] if isinstance(text, str) else list(text)
+
 def _texts(df:pd.DataFrame, col:str) -> list:
     return ['' if pd.isna(t) else str(t) for t in df[col]]
 
@@ -346,7 +350,8 @@ def _image_files(df:pd.DataFrame, image:str, root) -> tuple[np.ndarray, list]:
     paths = [Path(root or '.', str(p)) for p in df[image][has]]
     absent = [i for i, p in zip(np.flatnonzero(has), paths) if not p.is_file()]
     if absent: raise FileNotFoundError(f'records: {len(absent)} files named in column {image!r} do not exist '
-                                       f"(rows {', '.join(map(str, absent[:10]))}, e.g. {str(paths[0])!r})")
+                                       f"(rows {', '.join(map(str, absent[:10]))}, "
+                                       f"e.g. {str(df[image].iat[absent[0]])!r})")
     return np.flatnonzero(has), [str(p.resolve()) for p in paths]
 
 def _embed(model, df:pd.DataFrame, fields:list, image, root, progress:bool) -> dict:
@@ -378,7 +383,7 @@ def index(records:pd.DataFrame, # the collection: any columns, one row per recor
           progress:bool=True, # progress bars while embedding
          ) -> SearchIndex:
     "Build an on-disk search index of a table (text only, image only or both) and open it"
-    fields = [] if text is None else [text] if isinstance(text, str) else list(text)
+    fields = _fields(text)
     if not fields and image is None: raise ValueError('give a text column (text=), an image column (image=) or both')
     if model is None and not fields: raise ValueError('an image-only index needs a model to embed the images')
     _check_columns(records, fields, image, id)
@@ -396,9 +401,10 @@ def index(records:pd.DataFrame, # the collection: any columns, one row per recor
         counts = dict(records=len(recs))
         if fields:
             lex = LexicalIndex(tmp / 'lexical', fields)
-            lex.add(np.arange(len(recs)), {f: [analyzer(t) for t in _texts(recs, f)] for f in fields})
+            terms = {f: [analyzer(t) for t in _texts(recs, f)] for f in fields}
+            lex.add(np.arange(len(recs)), terms)
             counts['lexical'] = lex.n_docs
-            counts['terms'] = {f: int(sum(len(analyzer(t)) for t in _texts(recs, f))) for f in fields}
+            counts['terms'] = {f: sum(map(len, ts)) for f, ts in terms.items()}
             del lex
         for mod, (rows, x) in _embed(m, recs, fields, image, root, progress).items():
             np.save(tmp / f'{mod}.npy', x); np.save(tmp / f'{mod}_rows.npy', rows)
@@ -483,7 +489,9 @@ def _gather(self:SearchIndex, m:str, rows:np.ndarray) -> np.ndarray|None:
     "The stored `m` vectors of `rows` (NaN rows where a record has none)"
     v = self.vectors[m]
     if v is None: return None
-    pos = np.full(len(self.records), -1); pos[v['rows']] = np.arange(len(v['rows']))
+    if len(v.get('pos', ())) != len(self.records):  # row -> vector position, made once per size of the index
+        v['pos'] = np.full(len(self.records), -1); v['pos'][v['rows']] = np.arange(len(v['rows']))
+    pos = v['pos']
     out = np.full((len(rows), v['x'].shape[1]), np.nan, np.float32)
     ok = pos[rows] >= 0; out[ok] = v['x'][pos[rows][ok]]
     return out
@@ -600,7 +608,7 @@ def add(self:SearchIndex, records:pd.DataFrame, # new records with the index's t
         terms = {f: [self.analyzer(t) for t in _texts(new, f)] for f in self.fields}
         self.lexical.add(np.arange(start, len(recs)), terms)
         c['lexical'] = self.lexical.n_docs
-        for f in self.fields: c['terms'][f] += int(sum(len(self.analyzer(t)) for t in _texts(new, f)))
+        for f, ts in terms.items(): c['terms'][f] += sum(map(len, ts))
     _write_manifest(self)
     self.records, self._ids = recs, pd.Index(recs[self.id_col].astype(str))
     return dict(added=len(new), duplicates=dups)
@@ -662,10 +670,10 @@ def tune_alpha(idx:SearchIndex, # the index
     "MRR@10 of every (alpha, text_wt) on validation queries; the chosen pair in `.attrs` (and the index, with save)"
     both = all(idx.vectors[m] is not None for m in ('text', 'image'))
     rows = []
+    from tqdm.auto import tqdm
+    qs = [idx.query(text=t) for t in tqdm(queries[text], disable=not progress, desc='queries')]  # embedded once
     for tw in (text_wts if both else (idx.manifest['defaults']['text_wt'],)):
-        cands = []
-        for _, r in queries.iterrows():
-            cands.append(idx.candidates(idx.query(text=r[text]), depth, text_wt=tw))
+        cands = [idx.candidates(q, depth, text_wt=tw) for q in qs]
         for a in alphas:
             ranks = search_ranks(idx, queries, cands, 'hybrid', Linear(float(a)), relevant, label, 10)
             rows.append(dict(alpha=float(a), text_wt=float(tw), mrr10=mrr_at_k(ranks, 10)))
@@ -696,9 +704,8 @@ def index_shards(records:pd.DataFrame, # the collection
     out = Path(out)
     if out.exists() and not overwrite: raise FileExistsError(f'{out}: exists; give overwrite=True to replace it')
     if n_shards < 1: raise ValueError(f'n_shards must be at least 1, got {n_shards}')
-    _check_columns(records, [] if kwargs.get('text', 'ocr') is None else
-                   [kwargs.get('text', 'ocr')] if isinstance(kwargs.get('text', 'ocr'), str) else list(kwargs['text']),
-                   kwargs.get('image', 'crop_path'), kwargs.get('id', 'record_id'))
+    _check_columns(records, _fields(kwargs.get('text', 'ocr')), kwargs.get('image', 'crop_path'),
+                   kwargs.get('id', 'record_id'))
     if not isinstance(kwargs.get('model', 'clippings-ja-small'), (str, Path, type(None))):
         raise TypeError('index_shards: give the model by name or folder (each shard loads it)')
     ray = start()
