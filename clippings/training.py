@@ -74,7 +74,7 @@ class Stage:
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
     char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
     view_wt:NonNegativeFloat=0. # weight of SupCon on the image and the text embeddings alone, added to the pooled loss (0 < im_wt < 1), so each tower also links by itself
-    clip_wt:NonNegativeFloat=0. # weight of a CLIP term: SupCon over the batch's image and text embeddings together (0 < im_wt < 1), so a text finds its record's image
+    clip_wt:NonNegativeFloat=0. # weight of a CLIP term: SupCon over the image and text vectors together (0 < im_wt < 1)
     grids:PositiveInt=20_000 # 'read': re-flowed images of drawn characters per epoch (each index draws a new one)
 
     def __post_init__(self):
@@ -88,7 +88,8 @@ class Stage:
         if self.view_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
             raise ValueError(f'stage {self.name!r}: view_wt adds SupCon on each tower to the pooled loss, so it needs a SupCon stage with 0 < im_wt < 1 (loss {self.loss}, im_wt {self.im_wt})')
         if self.clip_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
-            raise ValueError(f'stage {self.name!r}: clip_wt aligns the two towers, so it needs a SupCon stage with 0 < im_wt < 1 '
+            raise ValueError(f'stage {self.name!r}: clip_wt aligns the two towers, '
+                             'so it needs a SupCon stage with 0 < im_wt < 1 '
                              f'(loss {self.loss}, im_wt {self.im_wt})')
         if self.snapshot_epoch is not None and self.snapshot_epoch > self.epochs:
             raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch ({self.epochs})')
