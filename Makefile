@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 JP_FONTS := fonts-ipafont fonts-ipaexfont fonts-takao fonts-vlgothic fonts-noto-cjk fonts-kouzan-mouhitsu fonts-motoya-l-cedar fonts-komatuna
 HELDOUT_FONTS := fonts-dejima-mincho fonts-hanazono fonts-oradano-mincho-gsrr fonts-sawarabi-gothic fonts-sawarabi-mincho fonts-horai-umefont
 
-.PHONY: install fonts ocr-engine lexicon test test-slow export readme docs docs-check lab replicate pretrained clean distclean
+.PHONY: install fonts ocr-engine browser lexicon test test-slow export readme docs docs-check lab replicate pretrained clean distclean
 
 ## install: .venv with the package (editable, dev and scale extras: Ray), the `clippings` Jupyter kernel, and Japanese fonts (held-out faces too)
 install:
@@ -14,7 +14,7 @@ install:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,scale]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name clippings --display-name 'Python (clippings)'
-	@$(MAKE) --no-print-directory fonts ocr-engine
+	@$(MAKE) --no-print-directory fonts ocr-engine browser
 
 # $(call apt_install,WHAT,PACKAGES,WHAT HAPPENS WITHOUT THEM): Debian packages, installed as root with apt-get; otherwise says how
 define apt_install
@@ -35,6 +35,11 @@ fonts:
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-jpn tesseract-ocr-jpn-vert mecab-ipadic
 ocr-engine:
 	$(call apt_install,Tesseract and IPAdic,$(OCR_PACKAGES),the tests and make replicate do not need them but clippings ocr and rebuilding sample_data/ do)
+
+## browser: Debian's Chromium, which the browser tests of `clippings serve` drive through Playwright (never
+## `playwright install`: it downloads browsers)
+browser:
+	$(call apt_install,Chromium,chromium,the browser tests of clippings serve skip and its client tests still run)
 
 ## lexicon: rebuild the IPAdic extract shipped in clippings/data from the installed mecab-ipadic
 lexicon: ocr-engine
@@ -66,9 +71,7 @@ docs:
 	@echo "docs: open _build/html/index.html"
 
 ## docs-check: open the built site in headless Chromium (installed as root if missing) and check what it shows
-docs-check:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
+docs-check: browser
 	$(BIN)/python tools/docs_check.py _build/html
 
 lab:

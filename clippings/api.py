@@ -22,6 +22,7 @@ from .addresses import marker_for
 from .fields import (RULE_COMPARATORS, FieldWeights, LogisticWeights, WeightTuner, combined, field_topk,
                      per_field, text_field, tune_weights, vector_field)
 from .metrics import ari_bootstrap, bootstrap, nomatch_correct, pairwise_prf, top1_correct
+from .labels import label_entities, pair_truth
 
 log = logging.getLogger(__name__)
 
@@ -367,14 +368,25 @@ def _cluster_scores(clusters:pd.DataFrame, truth:str, n_boot:int, seed:int) -> p
     rows += [dict(metric=f'pairwise {k}', value=v, low=np.nan, high=np.nan, n=len(clusters)) for k, v in pairwise_prf(true, pred).items()]
     return pd.DataFrame(rows).set_index('metric')
 
+def _label_columns(links:pd.DataFrame, truth, key, labels, id) -> tuple:
+    "`links` and its truth and key columns: as given, or from a labels file (`clippings.labels.pair_truth`)"
+    if labels is None:
+        if truth is None or key is None: raise ValueError('give truth= and key= columns, or labels= (a labels file)')
+        return links, truth, key
+    left, right = (id, f'{id}_right' if f'{id}_right' in links.columns else id) if isinstance(id, str) else id
+    return pair_truth(links, labels, left, right, 'label_truth'), 'label_truth', right
+
 def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
-             truth:str, # links: column (from the left table) with each row's true right key, missing = no match; clusters: each row's true cluster
+             truth:str|None=None, # links: column (from the left table) with each row's true right key, missing = no match; clusters: each row's true cluster
              key:str|None=None, # links: column (from the right table) with the linked row's key; None for clusters
              n_boot:int=1000, # bootstrap resamples
              seed:int=0, # bootstrap seed
+             labels=None, # links, instead of truth and key: a labels file (`clippings serve`'s) or table of pair decisions
+             id='record_id', # with labels: the id column of both tables (right: `<id>_right`), or (left, right)
             ) -> pd.DataFrame:
     "Links: top-1 accuracy, no-match accuracy, precision and recall of the kept links; clusters: ARI and pairwise scores; 95% intervals"
     check_table(result, 'result')
+    if labels is not None: result, truth, key = _label_columns(result, truth, key, labels, id)
     if key is None: return _cluster_scores(result, truth, n_boot, seed)
     o = _top1_outcome(result, truth, key)
     per_unit = {'top-1 accuracy': o.correct[o.has_match], 'no-match accuracy': o.decided_right,
@@ -387,12 +399,17 @@ def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
 
 # %% ../nbs/14_api.ipynb #9208c605
 def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validation sample (no threshold)
-                   truth:str, # column with each row's true right key; missing = no match
-                   key:str, # column with the linked row's key
+                   truth:str|None=None, # column with each row's true right key; missing = no match
+                   key:str|None=None, # column with the linked row's key
                    higher_is_better:bool|None=None, # whether a higher score is better (None: as `link` recorded it)
+                   labels=None, # instead of truth and key: a labels file (`clippings serve`'s) or table of pair decisions
+                   id='record_id', # with labels: the id column of both tables (right: `<id>_right`), or (left, right)
                   ) -> Threshold:
     "The no-match threshold of best match/no-match accuracy on a labelled sample"
     check_table(links, 'links')
+    attrs = links.attrs
+    links, truth, key = _label_columns(links, truth, key, labels, id)
+    links.attrs = {**attrs, **links.attrs}
     if higher_is_better is None: higher_is_better = links.attrs.get('higher_is_better')
     if higher_is_better is None: raise ValueError('links: not made by clippings.link in this session, so the kind of score is unknown; '
                                                   'give higher_is_better= (True for similarities, False for distances)')
@@ -575,9 +592,12 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
           seed:int=0, # seed of the split and the training
           device:str='auto', # 'auto' (a GPU when there is one), 'cpu' or 'cuda'
           progress:bool=True, # progress bars
+          labels=None, # instead of a label column: a labels file of pair decisions (`same` pairs make the entities)
+          id:str='record_id', # with labels: the id column of `labelled` (the records of both sides)
          ) -> Path:
     "Fine-tune a model on labelled records, select it, tune its thresholds (and field weights) on held-out entities"
     check_table(labelled, 'labelled')
+    if labels is not None: labelled = label_entities(labelled, labels, id, label)
     from clippings.records import RecordWarning, split_entities, validate_records, write_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)

@@ -18,7 +18,7 @@ from . import clustering
 
 # %% auto #0
 __all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'fields', 'ocr', 'link', 'text_columns_arg', 'weights_arg',
-           'cluster', 'train', 'embed', 'replicate', 'main', 'index', 'search']
+           'cluster', 'train', 'embed', 'replicate', 'main', 'index', 'search', 'serve']
 
 # %% ../nbs/12_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -383,3 +383,20 @@ def search(index:str, # an index folder (`clippings index`)
     if json_lines:
         for r in hits.to_dict('records'): print(json.dumps(r, ensure_ascii=False, default=str))
     else: print(hits.to_string(index=False) if len(hits) else 'no results')
+
+@command
+def serve(index:str, # an index folder (`clippings index`)
+          host:str='127.0.0.1', # the address to listen on (loopback: only this machine; others are warned about)
+          port:int=8765, # the port
+          links:str=None, # `clippings link`'s output (k >= 1) to review and label at /review
+          labels:str=None, # the labels file decisions are appended to (default: LINKS with .labels.csv)
+          id:str='record_id', # the links' id column (the right side's: ID_right when both tables had it)
+          text:str='ocr', # the links' text column
+          image:str='crop_path', # the links' image-path column (paths start in the working directory)
+          threshold:float=None, # the links' no-match threshold (default: recovered from is_match)
+          max_upload_mb:float=8.0, # the largest crop an upload may be
+         ):
+    "A local web page to search an index, look at its records and label linked pairs (Ctrl-C stops)"
+    from clippings.serve import serve as run
+    run(index, host=host, port=port, links=links, labels=labels, id=id, text=text, image=image, threshold=threshold,
+        max_upload_mb=max_upload_mb)

@@ -589,6 +589,9 @@ def add(self:SearchIndex, records:pd.DataFrame, # new records with the index's t
                            'they are not added again')
     new = records[~old].reset_index(drop=True)
     if len(new) == 0: return dict(added=0, duplicates=dups)
+    if self.image_col and Path(root or '.').resolve() != Path(self.manifest['root']):  # paths kept from the index's root
+        has = new[self.image_col].notna() & (new[self.image_col].astype(str).str.strip() != '')
+        new.loc[has, self.image_col] = [str(Path(root or '.', str(p)).resolve()) for p in new.loc[has, self.image_col]]
     start = len(self.records)
     emb = _embed(self.model, new, self.fields, self.image_col, root, progress)  # before any write: a bad file stops it
     recs = pd.concat([self.records, new], ignore_index=True)
@@ -612,6 +615,19 @@ def add(self:SearchIndex, records:pd.DataFrame, # new records with the index's t
     _write_manifest(self)
     self.records, self._ids = recs, pd.Index(recs[self.id_col].astype(str))
     return dict(added=len(new), duplicates=dups)
+
+@patch
+def row_of(self:SearchIndex, record_id) -> int:
+    "The row of a record id (a `KeyError` naming it when the index has none)"
+    return int(_rows_of(self, [record_id])[0])
+
+@patch
+def image_of(self:SearchIndex, record_id) -> Path|None:
+    "A record's image file (None: it has none); the path comes from the index, never from the caller"
+    row = self.row_of(record_id)
+    v = None if self.image_col is None else self.records[self.image_col].iat[row]
+    if v is None or pd.isna(v) or not str(v).strip(): return None
+    return Path(self.manifest['root'], str(v))
 
 # %% ../nbs/17_search.ipynb #80716351
 KS = (1, 3, 5, 10, 20)
