@@ -518,7 +518,7 @@ class ClippingsModel(nn.Module):
 
     def _embed(self, batches, encode, n, what, progress):
         was_training = self.training
-        self.eval()
+        if was_training: self.eval()  # (walking every module to set the mode costs more than a query's forward pass)
         out, bar = [], tqdm(total=n, desc=f'embedding {what}', unit=what[:-1], disable=not progress or None, leave=False)
         for b in batches:
             if isinstance(b, torch.Tensor): b = b.to(self.device)
@@ -526,7 +526,7 @@ class ClippingsModel(nn.Module):
                 out.append(encode(b).float().cpu())
             bar.update(len(b))
         bar.close()
-        self.train(was_training)
+        if was_training: self.train()
         return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
 
     def embed(self, records:pd.DataFrame, # records with `image_path` and/or a text column

@@ -438,7 +438,22 @@ def _rows_of(self:SearchIndex, ids) -> np.ndarray:
     return pos
 
 @patch
-def query(self:SearchIndex, text:str|None=None, image=None, like=None) -> Query:
+def text_vector(self:SearchIndex, text:str) -> np.ndarray:
+    "A typed query's vector from the index's model; the latest 1,024 are kept (paging asks the same search again)"
+    cache = self.__dict__.setdefault('_text_cache', {})
+    v = cache.get(text)
+    if v is None:
+        v = self.model.embed_texts([text], progress=False)[0]
+        while len(cache) >= 1024:  # the oldest out (threads may race here: then one fewer is dropped)
+            try: cache.pop(next(iter(cache)), None)
+            except (StopIteration, RuntimeError): break
+        cache[text] = v
+    return v
+
+@patch
+def query(self:SearchIndex, text:str|None=None, image=None, like=None,
+          text_vector:np.ndarray|None=None, # the text's vector, when the caller embedded it (a server batches them)
+         ) -> Query:
     "Analyze and embed what a search asks: typed text, an image (path or PIL image), or a record id ('more like this')"
     if text is None and image is None and like is None: raise ValueError('search needs text=, image= or like=')
     q = Query(terms=self.analyzer(text) if text else [])
@@ -451,7 +466,7 @@ def query(self:SearchIndex, text:str|None=None, image=None, like=None) -> Query:
                 hit = np.flatnonzero(self.vectors[m]['rows'] == row)
                 if len(hit): setattr(q, f'{m}_vector', self.vectors[m]['x'][hit[0]])
     if text and (vec('text') or vec('image')) and self.model is not None:
-        q.text_vector = self.model.embed_texts([text], progress=False)[0]
+        q.text_vector = text_vector if text_vector is not None else self.text_vector(text)
     if image is not None:
         if self.model is None or not (vec('text') or vec('image')):
             raise ValueError(f'{self.path}: no vectors to search by image')
@@ -496,16 +511,10 @@ def _gather(self:SearchIndex, m:str, rows:np.ndarray) -> np.ndarray|None:
     ok = pos[rows] >= 0; out[ok] = v['x'][pos[rows][ok]]
     return out
 
-@patch
-def candidates(self:SearchIndex, q:Query, # an embedded query (`SearchIndex.query`)
-               depth:int=100, # candidates taken from each side
-               where=None, # a filter (see `search`)
-               fields=None, # the text fields the lexical side searches (default all)
-               text_wt:float|None=None, # weight of text vectors for a typed query (default: the index's)
-              ) -> pd.DataFrame:
-    "Every candidate of either side with its `row`, `lexical` score (NaN: not retrieved) and `vector` score"
+def _candidate_arrays(self:SearchIndex, q:Query, depth:int, where, fields, text_wt) -> tuple:
+    "`candidates` as arrays: rows, lexical scores (NaN: not retrieved), vector scores"
     allowed = _where(self, where)
-    if allowed is not None and len(allowed) == 0: return pd.DataFrame(dict(row=np.zeros(0, int), lexical=[], vector=[]))
+    if allowed is not None and len(allowed) == 0: return np.zeros(0, np.int64), *(np.zeros(0, np.float32),) * 2
     lex = {}
     if q.terms and self.lexical is not None:
         rows, s = self.lexical.search(q.terms, depth + (q.exclude is not None), fields, allowed)
@@ -521,7 +530,18 @@ def candidates(self:SearchIndex, q:Query, # an embedded query (`SearchIndex.quer
     tx, im = _gather(self, 'text', rows), _gather(self, 'image', rows)
     vec = (vector_scores(q, tx, im, tw) if len(rows) and (tx is not None or im is not None)
            else np.full(len(rows), np.nan, np.float32))
-    return pd.DataFrame(dict(row=rows, lexical=np.array([lex.get(r, np.nan) for r in rows], np.float32), vector=vec))
+    return rows, np.array([lex.get(r, np.nan) for r in rows.tolist()], np.float32), vec
+
+@patch
+def candidates(self:SearchIndex, q:Query, # an embedded query (`SearchIndex.query`)
+               depth:int=100, # candidates taken from each side
+               where=None, # a filter (see `search`)
+               fields=None, # the text fields the lexical side searches (default all)
+               text_wt:float|None=None, # weight of text vectors for a typed query (default: the index's)
+              ) -> pd.DataFrame:
+    "Every candidate of either side with its `row`, `lexical` score (NaN: not retrieved) and `vector` score"
+    rows, lex, vec = _candidate_arrays(self, q, depth, where, fields, text_wt)
+    return pd.DataFrame(dict(row=rows, lexical=lex, vector=vec))
 
 # %% ../nbs/17_search.ipynb #6a7bb84e
 def rank(cands:pd.DataFrame, # `SearchIndex.candidates`
@@ -529,13 +549,18 @@ def rank(cands:pd.DataFrame, # `SearchIndex.candidates`
          fusion=None, # a `Linear(alpha)` or `RRF()` (hybrid only)
         ) -> pd.DataFrame:
     "The candidates ranked by the mode: `score` and `rank` (1 = best; ties by row); those it cannot score dropped"
-    if mode == 'lexical': score = cands['lexical'].to_numpy()
-    elif mode == 'vector': score = cands['vector'].to_numpy()
-    elif mode == 'hybrid': score = fusion.fuse(cands['lexical'].to_numpy(float), cands['vector'].to_numpy(float))
+    order, score = _order(cands['row'].to_numpy(), cands['lexical'].to_numpy(), cands['vector'].to_numpy(), mode, fusion)
+    return cands.iloc[order].assign(score=score, rank=np.arange(1, len(order) + 1)).reset_index(drop=True)
+
+def _order(rows:np.ndarray, lexical:np.ndarray, vector:np.ndarray, mode:str, fusion) -> tuple:
+    "`rank` on arrays: the positions of the scored candidates, best first (ties by row), and their scores"
+    if mode == 'lexical': score = lexical
+    elif mode == 'vector': score = vector
+    elif mode == 'hybrid': score = fusion.fuse(lexical.astype(float), vector.astype(float))
     else: raise ValueError(f"mode {mode!r}: expected 'lexical', 'vector' or 'hybrid'")
-    out = cands.assign(score=score)
-    out = out[np.isfinite(out['score'])].sort_values(['score', 'row'], ascending=[False, True], kind='stable')
-    return out.assign(rank=np.arange(1, len(out) + 1)).reset_index(drop=True)
+    keep = np.flatnonzero(np.isfinite(score))
+    order = keep[np.lexsort((rows[keep], -score[keep]))]
+    return order, score[order]
 
 @patch
 def fusion(self:SearchIndex, fusion:str='linear', alpha:float|None=None):
@@ -557,17 +582,19 @@ def search(self:SearchIndex, text:str|None=None, # typed words or a name
            where=None, # keep records whose columns match: {'col': value or [values]}, or a function of the records
            depth:int|None=None, # candidates per side (default max(100, 5k))
            fields=None, # text fields the lexical side searches (default all)
+           text_vector:np.ndarray|None=None, # the text's vector, when the caller embedded it (see `query`)
           ) -> pd.DataFrame:
     "The best `k` records: their columns with `rank`, `score`, `lexical` (BM25) and `vector` (cosine) scores"
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
-    q = self.query(text, image, like)
+    q = self.query(text, image, like, text_vector)
     if mode == 'lexical' and not q.terms: raise ValueError('a lexical search needs text (or like= a record with text)')
     if mode == 'vector' and q.text_vector is None and q.image_vector is None:
         raise ValueError(f'{self.path}: no query vector (an index without a model, or no vectors of the kind asked)')
-    ranked = rank(self.candidates(q, depth or max(100, 5 * k), where, fields), mode, self.fusion(fusion, alpha)).head(k)
-    out = self.records.iloc[ranked['row']].reset_index(drop=True)
-    return out.assign(rank=ranked['rank'].to_numpy(), score=ranked['score'].to_numpy(),
-                      lexical=ranked['lexical'].to_numpy(), vector=ranked['vector'].to_numpy())
+    rows, lex, vec = _candidate_arrays(self, q, depth or max(100, 5 * k), where, fields, None)
+    order, score = _order(rows, lex, vec, mode, self.fusion(fusion, alpha))  # (arrays: a query costs no DataFrames)
+    order = order[:k]
+    out = self.records.iloc[rows[order]].reset_index(drop=True)
+    return out.assign(rank=np.arange(1, len(order) + 1), score=score[:k], lexical=lex[order], vector=vec[order])
 
 # %% ../nbs/17_search.ipynb #5b54b8ed
 def _write_manifest(self:SearchIndex):

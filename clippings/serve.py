@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['log', 'ASSETS', 'MODES', 'KS', 'MAX_K', 'MAX_UPLOAD_MB', 'CROP_SIDE', 'LOOPBACK', 'META_COLUMNS', 'CHROMIUM',
-           'BadRequest', 'search_params', 'Uploads', 'read_links', 'Review', 'run_search', 'make_app', 'serve',
-           'free_port', 'background', 'browser_available', 'in_browser']
+           'BadRequest', 'search_params', 'Uploads', 'read_links', 'Review', 'TextBatcher', 'run_search', 'make_app',
+           'serve', 'free_port', 'background', 'browser_available', 'in_browser']
 
-# %% ../nbs/18_serve.ipynb #28439725
+# %% ../nbs/18_serve.ipynb #eed901c3
 import hashlib, io, logging, math, tempfile, threading, time, warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -21,7 +21,7 @@ from .search import FUSIONS, SearchIndex, open_index
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/18_serve.ipynb #7974f298
+# %% ../nbs/18_serve.ipynb #a47591c5
 import clippings
 ASSETS = Path(clippings.__file__).parent / 'data' / 'serve'  # templates/ and static/
 MODES = ('hybrid', 'lexical', 'vector')
@@ -35,7 +35,7 @@ class BadRequest(ValueError):
     "A request the server refuses with a 4xx and a message for the page"
     def __init__(self, msg:str, status:int=400): super().__init__(msg); self.status = status
 
-# %% ../nbs/18_serve.ipynb #94bbf9b7
+# %% ../nbs/18_serve.ipynb #a591b18b
 def _num(q:dict, name:str, kind, default, low, high):
     v = q.get(name)
     if v is None or str(v).strip() == '': return default
@@ -57,7 +57,7 @@ def search_params(q:dict, # a query string's values (`q`, `mode`, `fusion`, `alp
                 k=_num(q, 'k', int, 20, 1, MAX_K), page=_num(q, 'page', int, 1, 1, 1000),
                 like=q.get('like') or None, image=q.get('image') or None)
 
-# %% ../nbs/18_serve.ipynb #3196383a
+# %% ../nbs/18_serve.ipynb #cb6922f8
 class Uploads:
     "Uploaded images, decoded by the guarded reader and held by content hash (the most recent `size`)"
     def __init__(self, size:int=64, max_mb:float=MAX_UPLOAD_MB):
@@ -87,7 +87,7 @@ class Uploads:
             self.items.move_to_end(key)
             return self.items[key]
 
-# %% ../nbs/18_serve.ipynb #e433cd93
+# %% ../nbs/18_serve.ipynb #808fa64b
 def _side_col(links:pd.DataFrame, col, side:str):
     if col is None: return None
     if side == 'left': return col if col in links.columns else None
@@ -124,7 +124,7 @@ class Review:
                               'right': df[cols['right'][0]].astype(str).to_numpy(), 'score': score.to_numpy(),
                               'rank': pd.to_numeric(df['rank'], errors='coerce').to_numpy() if 'rank' in df else np.nan})
         for s, (_, t, im) in cols.items():
-            pairs[f'{s}_text'] = df[t].astype(str).to_numpy() if t else ''
+            pairs[f'{s}_text'] = df[t].fillna('').astype(str).to_numpy() if t else ''  # an empty OCR reads as ''
             pairs[f'{s}_path'] = df[im].to_numpy() if im else None
         dup = pairs.duplicated(['left', 'right'])
         if dup.any(): log.warning('links: %d repeated pairs; each is reviewed once', int(dup.sum()))
@@ -184,7 +184,7 @@ def _quote(s:str) -> str:
     from urllib.parse import quote
     return quote(str(s), safe='')
 
-# %% ../nbs/18_serve.ipynb #62bd4581
+# %% ../nbs/18_serve.ipynb #47524aeb
 def _fmt(v, digits=4):
     return '—' if v is None or isinstance(v, float) and not math.isfinite(v) else f'{v:.{digits}f}'
 
@@ -200,7 +200,50 @@ def _json_value(v):
 
 META_COLUMNS = ('entity_id', 'entity', 'side', 'split', 'firm')  # shown on a result when the index has them
 
-def run_search(idx:SearchIndex, p:dict, uploads:Uploads) -> tuple[pd.DataFrame, float]:
+class TextBatcher:
+    "Typed queries that arrive together go through the text tower as one batch (one thread does the embedding)"
+    def __init__(self, idx:SearchIndex, # an index with a model and vectors
+                 max_batch:int=64, # queries per batch at most
+                 wait_ms:float=2., # how long the first query of a batch waits for others
+                ):
+        import queue
+        self.idx, self.max_batch, self.wait, self.queue = idx, max_batch, wait_ms / 1e3, queue.Queue()
+        self.batches = self.queries = 0
+        self.thread = threading.Thread(target=self._run, daemon=True, name='clippings-text-batcher')
+        self.thread.start()
+
+    def submit(self, text:str):
+        "A future of the text's vector, embedded in a batch with whatever other queries are waiting"
+        from concurrent.futures import Future
+        f = Future(); self.queue.put((text, f))
+        return f
+
+    def vector(self, text:str) -> np.ndarray:
+        "The text's vector (waits for its batch)"
+        return self.submit(text).result(timeout=60)
+
+    def _run(self):
+        import queue
+        while True:
+            item = self.queue.get()
+            if item is None: return
+            batch, end = [item], time.perf_counter() + self.wait
+            while len(batch) < self.max_batch:
+                try: nxt = self.queue.get(timeout=max(0., end - time.perf_counter()))
+                except queue.Empty: break
+                if nxt is None: self.queue.put(None); break
+                batch.append(nxt)
+            texts = list(dict.fromkeys(t for t, _ in batch))
+            try: vecs = dict(zip(texts, self.idx.model.embed_texts(texts, progress=False)))
+            except Exception as e:
+                for _, f in batch: f.set_exception(e)
+                continue
+            self.batches, self.queries = self.batches + 1, self.queries + len(batch)
+            for t, f in batch: f.set_result(vecs[t])
+
+    def close(self): self.queue.put(None)
+
+def run_search(idx:SearchIndex, p:dict, uploads:Uploads, batcher=None, text_vector=None) -> tuple[pd.DataFrame, float]:
     "The page of results a checked search asks for, and the search's milliseconds"
     image = uploads.get(p['image']) if p['image'] else None
     if p['like'] is not None:
@@ -208,12 +251,14 @@ def run_search(idx:SearchIndex, p:dict, uploads:Uploads) -> tuple[pd.DataFrame, 
         except KeyError: raise BadRequest(f"no record with id {p['like']!r} in the index", 404) from None
     if p['q'] is None and image is None and p['like'] is None: return None, 0.
     t = time.perf_counter()
-    try: hits = idx.search(p['q'], image=image, like=p['like'], mode=p['mode'], fusion=p['fusion'], alpha=p['alpha'],
-                           k=p['k'] * p['page'])
+    try:
+        tv = text_vector if text_vector is not None else batcher.vector(p['q']) if batcher is not None and p['q'] else None
+        hits = idx.search(p['q'], image=image, like=p['like'], mode=p['mode'], fusion=p['fusion'], alpha=p['alpha'],
+                          k=p['k'] * p['page'], text_vector=tv)
     except (ValueError, FileNotFoundError) as e: raise BadRequest(str(e).replace(str(idx.path), 'the index')) from None
     return hits.iloc[p['k'] * (p['page'] - 1):].reset_index(drop=True), (time.perf_counter() - t) * 1e3
 
-# %% ../nbs/18_serve.ipynb #a55a949b
+# %% ../nbs/18_serve.ipynb #4ba1ca58
 def make_app(index, # a `SearchIndex` or its folder
              review:Review|None=None, # pairs to label (`/review`); None: no review page
              max_upload_mb:float=MAX_UPLOAD_MB, # the largest upload accepted
@@ -226,10 +271,12 @@ def make_app(index, # a `SearchIndex` or its folder
     from starlette.exceptions import HTTPException as StarletteHTTPException
     idx = index if isinstance(index, SearchIndex) else open_index(index)
     uploads = Uploads(max_mb=max_upload_mb)
+    has_vectors = any(v is not None for v in idx.vectors.values()) and idx.manifest.get('model') is not None
+    batcher = TextBatcher(idx) if has_vectors else None
     app = FastAPI(title='clippings serve', docs_url=None, redoc_url=None, openapi_url=None)
     app.mount('/static', StaticFiles(directory=ASSETS / 'static'), name='static')
     pages = Jinja2Templates(directory=ASSETS / 'templates')
-    app.state.index, app.state.review, app.state.uploads = idx, review, uploads
+    app.state.index, app.state.review, app.state.uploads, app.state.batcher = idx, review, uploads, batcher
     desc = f"{len(idx):,} records · {', '.join(idx.fields) or 'no text'}{' · images' if idx.image_col else ''}"
     common = dict(review=review is not None, index_name=idx.path.name, index_desc=desc, error=None)
 
@@ -240,7 +287,7 @@ def make_app(index, # a `SearchIndex` or its folder
     def render(request, p:dict, base:str='/', like=None, status:int=200, error=None):
         results, ms = None, 0.
         if error is None:
-            try: results, ms = run_search(idx, p, uploads)
+            try: results, ms = run_search(idx, p, uploads, batcher)
             except BadRequest as e: error, status = str(e), e.status
         rows = []
         for r in ([] if results is None else results.to_dict('records')):
@@ -287,16 +334,25 @@ def make_app(index, # a `SearchIndex` or its folder
         if err: return render(request, p, error=err, status=locals().get('status', 400))
         return RedirectResponse(page_url('/', dict(p, image=key, page=None)), status_code=303)
 
-    def api_answer(p:dict):
-        results, ms = run_search(idx, p, uploads)
+    def api_answer(p:dict, text_vector=None):
+        results, ms = run_search(idx, p, uploads, batcher, text_vector)
         if results is None: raise BadRequest('give q=, image= (an upload) or like=')
         recs = [{k: _json_value(v) for k, v in r.items()} for r in results.to_dict('records')]
-        return dict(query={k: v for k, v in p.items()}, ms=round(ms, 2), results=recs)
+        return dict(query=dict(p), ms=round(ms, 2), results=recs)
+
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    searchers = ThreadPoolExecutor(2, thread_name_prefix='clippings-search')  # FIFO: no query waits behind later ones
 
     @app.get('/api/search')
-    def api_search(request: Request):
-        try: return api_answer(search_params(dict(request.query_params)))
+    async def api_search(request: Request):  # (a JSONResponse of plain values: FastAPI's encoder costs more than BM25)
+        try:
+            p = search_params(dict(request.query_params))
+            tv = await asyncio.wrap_future(batcher.submit(p['q'])) if batcher is not None and p['q'] else None
+            body = await asyncio.get_running_loop().run_in_executor(searchers, api_answer, p, tv)
+            return JSONResponse(body)
         except BadRequest as e: return JSONResponse({'error': str(e)}, status_code=e.status)
+        except ValueError as e: return JSONResponse({'error': str(e).replace(str(idx.path), 'the index')}, status_code=400)
 
     @app.post('/api/search')
     async def api_search_upload(request: Request, file: UploadFile = File(None)):
@@ -304,7 +360,7 @@ def make_app(index, # a `SearchIndex` or its folder
             extra = {}
             if file is not None and file.filename:
                 extra['image'] = uploads.add(await file.read(int(uploads.max_mb * 2**20) + 1), file.filename)
-            return api_answer(search_params({**dict(request.query_params), **extra}))
+            return JSONResponse(api_answer(search_params({**dict(request.query_params), **extra})))
         except BadRequest as e: return JSONResponse({'error': str(e)}, status_code=e.status)
 
     def image_response(path:Path|None, what:str):
@@ -390,7 +446,7 @@ def _like_image(idx:SearchIndex, like) -> bool:
     try: return idx.image_of(like) is not None
     except KeyError: return False
 
-# %% ../nbs/18_serve.ipynb #8c913f58
+# %% ../nbs/18_serve.ipynb #833aa54a
 def serve(index, # an index folder (`clippings index`)
           host:str='127.0.0.1', # the address to listen on (loopback by default: only this machine)
           port:int=8765, # the port
@@ -443,7 +499,7 @@ class background:
         self.server.should_exit = True
         self.thread.join(10)
 
-# %% ../nbs/18_serve.ipynb #84c53da2
+# %% ../nbs/18_serve.ipynb #46829ecb
 CHROMIUM = '/usr/bin/chromium'
 
 def browser_available() -> str|None:

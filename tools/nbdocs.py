@@ -11,7 +11,7 @@ cell tags, and `show_doc` cells show their card but not their input: the card is
 module at build time, so it always matches the code (a stored output may be stale or missing). A notebook that holds an error output is
 broken: the build stops and names it.
 """
-import importlib, json, re, sys
+import importlib, json, re, shutil, sys
 from pathlib import Path
 
 import nbformat
@@ -135,7 +135,10 @@ def build_site_sources(out: Path):
         dst = out / p.relative_to(NBS)
         dst.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dst)
-    print(f"{len(paths)} notebooks processed into {out}")
+    figures = [f for f in NBS.rglob('images/*.png') if '_build' not in f.parts]  # figures the notebooks' prose shows
+    for f in figures:
+        dst = out / f.relative_to(NBS); dst.parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(f, dst)
+    print(f"{len(paths)} notebooks processed into {out}, with {len(figures)} figures")
 
 
 def readme_text() -> str:
