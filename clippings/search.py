@@ -585,6 +585,14 @@ def search(self:SearchIndex, text:str|None=None, # typed words or a name
            text_vector:np.ndarray|None=None, # the text's vector, when the caller embedded it (see `query`)
           ) -> pd.DataFrame:
     "The best `k` records: their columns with `rank`, `score`, `lexical` (BM25) and `vector` (cosine) scores"
+    r = self.ranked(text, image, like, mode, fusion, alpha, k, where, depth, fields, text_vector)
+    out = self.records.iloc[r['row']].reset_index(drop=True)
+    return out.assign(rank=np.arange(1, len(r['row']) + 1), score=r['score'], lexical=r['lexical'], vector=r['vector'])
+
+@patch
+def ranked(self:SearchIndex, text=None, image=None, like=None, mode='hybrid', fusion='linear', alpha=None, k=10,
+           where=None, depth=None, fields=None, text_vector=None) -> dict:
+    "`search` as arrays (`row`, `score`, `lexical`, `vector`), best first: for callers that need no DataFrame"
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
     q = self.query(text, image, like, text_vector)
     if mode == 'lexical' and not q.terms: raise ValueError('a lexical search needs text (or like= a record with text)')
@@ -593,8 +601,7 @@ def search(self:SearchIndex, text:str|None=None, # typed words or a name
     rows, lex, vec = _candidate_arrays(self, q, depth or max(100, 5 * k), where, fields, None)
     order, score = _order(rows, lex, vec, mode, self.fusion(fusion, alpha))  # (arrays: a query costs no DataFrames)
     order = order[:k]
-    out = self.records.iloc[rows[order]].reset_index(drop=True)
-    return out.assign(rank=np.arange(1, len(order) + 1), score=score[:k], lexical=lex[order], vector=vec[order])
+    return dict(row=rows[order], score=score[:k], lexical=lex[order], vector=vec[order])
 
 # %% ../nbs/17_search.ipynb #5b54b8ed
 def _write_manifest(self:SearchIndex):

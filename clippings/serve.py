@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['log', 'ASSETS', 'MODES', 'KS', 'MAX_K', 'MAX_UPLOAD_MB', 'CROP_SIDE', 'LOOPBACK', 'META_COLUMNS', 'CHROMIUM',
-           'BadRequest', 'search_params', 'Uploads', 'read_links', 'Review', 'TextBatcher', 'run_search', 'make_app',
-           'serve', 'free_port', 'background', 'browser_available', 'in_browser']
+           'BadRequest', 'search_params', 'Uploads', 'read_links', 'Review', 'TextBatcher', 'run_search',
+           'RecordValues', 'make_app', 'serve', 'free_port', 'background', 'browser_available', 'in_browser']
 
-# %% ../nbs/18_serve.ipynb #eed901c3
+# %% ../nbs/18_serve.ipynb #8dff4981
 import hashlib, io, logging, math, tempfile, threading, time, warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -21,7 +21,7 @@ from .search import FUSIONS, SearchIndex, open_index
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/18_serve.ipynb #a47591c5
+# %% ../nbs/18_serve.ipynb #864103ce
 import clippings
 ASSETS = Path(clippings.__file__).parent / 'data' / 'serve'  # templates/ and static/
 MODES = ('hybrid', 'lexical', 'vector')
@@ -35,7 +35,7 @@ class BadRequest(ValueError):
     "A request the server refuses with a 4xx and a message for the page"
     def __init__(self, msg:str, status:int=400): super().__init__(msg); self.status = status
 
-# %% ../nbs/18_serve.ipynb #a591b18b
+# %% ../nbs/18_serve.ipynb #405e4135
 def _num(q:dict, name:str, kind, default, low, high):
     v = q.get(name)
     if v is None or str(v).strip() == '': return default
@@ -57,7 +57,7 @@ def search_params(q:dict, # a query string's values (`q`, `mode`, `fusion`, `alp
                 k=_num(q, 'k', int, 20, 1, MAX_K), page=_num(q, 'page', int, 1, 1, 1000),
                 like=q.get('like') or None, image=q.get('image') or None)
 
-# %% ../nbs/18_serve.ipynb #cb6922f8
+# %% ../nbs/18_serve.ipynb #fbf02143
 class Uploads:
     "Uploaded images, decoded by the guarded reader and held by content hash (the most recent `size`)"
     def __init__(self, size:int=64, max_mb:float=MAX_UPLOAD_MB):
@@ -87,7 +87,7 @@ class Uploads:
             self.items.move_to_end(key)
             return self.items[key]
 
-# %% ../nbs/18_serve.ipynb #808fa64b
+# %% ../nbs/18_serve.ipynb #780a222c
 def _side_col(links:pd.DataFrame, col, side:str):
     if col is None: return None
     if side == 'left': return col if col in links.columns else None
@@ -184,7 +184,7 @@ def _quote(s:str) -> str:
     from urllib.parse import quote
     return quote(str(s), safe='')
 
-# %% ../nbs/18_serve.ipynb #47524aeb
+# %% ../nbs/18_serve.ipynb #6ee164c5
 def _fmt(v, digits=4):
     return '—' if v is None or isinstance(v, float) and not math.isfinite(v) else f'{v:.{digits}f}'
 
@@ -243,22 +243,42 @@ class TextBatcher:
 
     def close(self): self.queue.put(None)
 
-def run_search(idx:SearchIndex, p:dict, uploads:Uploads, batcher=None, text_vector=None) -> tuple[pd.DataFrame, float]:
-    "The page of results a checked search asks for, and the search's milliseconds"
+def _search_kwargs(idx:SearchIndex, p:dict, uploads:Uploads, batcher, text_vector) -> dict|None:
+    "What `SearchIndex.search` is called with for a checked search (None: nothing asked yet)"
     image = uploads.get(p['image']) if p['image'] else None
     if p['like'] is not None:
         try: idx.row_of(p['like'])
         except KeyError: raise BadRequest(f"no record with id {p['like']!r} in the index", 404) from None
-    if p['q'] is None and image is None and p['like'] is None: return None, 0.
+    if p['q'] is None and image is None and p['like'] is None: return None
+    if text_vector is None and batcher is not None and p['q']: text_vector = batcher.vector(p['q'])
+    return dict(text=p['q'], image=image, like=p['like'], mode=p['mode'], fusion=p['fusion'], alpha=p['alpha'],
+                k=p['k'] * p['page'], text_vector=text_vector)
+
+def run_search(idx:SearchIndex, p:dict, uploads:Uploads, batcher=None, text_vector=None,
+               rows:bool=False, # the results as `SearchIndex.ranked`'s arrays, not a DataFrame
+              ):
+    "The page of results a checked search asks for (None: nothing asked), and the search's milliseconds"
     t = time.perf_counter()
     try:
-        tv = text_vector if text_vector is not None else batcher.vector(p['q']) if batcher is not None and p['q'] else None
-        hits = idx.search(p['q'], image=image, like=p['like'], mode=p['mode'], fusion=p['fusion'], alpha=p['alpha'],
-                          k=p['k'] * p['page'], text_vector=tv)
+        kw = _search_kwargs(idx, p, uploads, batcher, text_vector)
+        if kw is None: return None, 0.
+        got = idx.ranked(**kw) if rows else idx.search(**kw)
+    except BadRequest: raise
     except (ValueError, FileNotFoundError) as e: raise BadRequest(str(e).replace(str(idx.path), 'the index')) from None
-    return hits.iloc[p['k'] * (p['page'] - 1):].reset_index(drop=True), (time.perf_counter() - t) * 1e3
+    first = p['k'] * (p['page'] - 1)
+    page = {c: a[first:] for c, a in got.items()} if rows else got.iloc[first:].reset_index(drop=True)
+    return page, (time.perf_counter() - t) * 1e3
 
-# %% ../nbs/18_serve.ipynb #4ba1ca58
+class RecordValues:
+    "An index's records as plain JSON values, column by column, made once: an API answer costs no DataFrame"
+    def __init__(self, idx:SearchIndex): self.idx, self.n, self.cols = idx, -1, {}
+    def rows(self, rows) -> list[dict]:
+        if self.n != len(self.idx.records):  # (made again when records were added)
+            self.cols = {c: [_json_value(v) for v in self.idx.records[c].tolist()] for c in self.idx.records.columns}
+            self.n = len(self.idx.records)
+        return [{c: col[i] for c, col in self.cols.items()} for i in rows.tolist()]
+
+# %% ../nbs/18_serve.ipynb #5c733601
 def make_app(index, # a `SearchIndex` or its folder
              review:Review|None=None, # pairs to label (`/review`); None: no review page
              max_upload_mb:float=MAX_UPLOAD_MB, # the largest upload accepted
@@ -334,10 +354,13 @@ def make_app(index, # a `SearchIndex` or its folder
         if err: return render(request, p, error=err, status=locals().get('status', 400))
         return RedirectResponse(page_url('/', dict(p, image=key, page=None)), status_code=303)
 
+    values = RecordValues(idx)
     def api_answer(p:dict, text_vector=None):
-        results, ms = run_search(idx, p, uploads, batcher, text_vector)
-        if results is None: raise BadRequest('give q=, image= (an upload) or like=')
-        recs = [{k: _json_value(v) for k, v in r.items()} for r in results.to_dict('records')]
+        got, ms = run_search(idx, p, uploads, batcher, text_vector, rows=True)
+        if got is None: raise BadRequest('give q=, image= (an upload) or like=')
+        first = p['k'] * (p['page'] - 1) + 1
+        recs = [dict(r, rank=first + j, score=_json_value(got['score'][j]), lexical=_json_value(got['lexical'][j]),
+                     vector=_json_value(got['vector'][j])) for j, r in enumerate(values.rows(got['row']))]
         return dict(query=dict(p), ms=round(ms, 2), results=recs)
 
     import asyncio
@@ -446,7 +469,7 @@ def _like_image(idx:SearchIndex, like) -> bool:
     try: return idx.image_of(like) is not None
     except KeyError: return False
 
-# %% ../nbs/18_serve.ipynb #833aa54a
+# %% ../nbs/18_serve.ipynb #a4c4c95c
 def serve(index, # an index folder (`clippings index`)
           host:str='127.0.0.1', # the address to listen on (loopback by default: only this machine)
           port:int=8765, # the port
@@ -499,7 +522,7 @@ class background:
         self.server.should_exit = True
         self.thread.join(10)
 
-# %% ../nbs/18_serve.ipynb #46829ecb
+# %% ../nbs/18_serve.ipynb #7216c396
 CHROMIUM = '/usr/bin/chromium'
 
 def browser_available() -> str|None:
