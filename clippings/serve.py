@@ -7,7 +7,7 @@ __all__ = ['log', 'ASSETS', 'MODES', 'KS', 'MAX_K', 'MAX_UPLOAD_MB', 'CROP_SIDE'
            'BadRequest', 'search_params', 'Uploads', 'read_links', 'Review', 'TextBatcher', 'run_search',
            'RecordValues', 'make_app', 'serve', 'free_port', 'background', 'browser_available', 'in_browser']
 
-# %% ../nbs/18_serve.ipynb #9538bd77
+# %% ../nbs/18_serve.ipynb #e60e4783
 import hashlib, io, logging, math, tempfile, threading, time, warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -21,7 +21,7 @@ from .search import FUSIONS, SearchIndex, open_index
 
 log = logging.getLogger(__name__)
 
-# %% ../nbs/18_serve.ipynb #d08e05d3
+# %% ../nbs/18_serve.ipynb #72d3d53c
 import clippings
 ASSETS = Path(clippings.__file__).parent / 'data' / 'serve'  # templates/ and static/
 MODES = ('hybrid', 'lexical', 'vector')
@@ -35,7 +35,7 @@ class BadRequest(ValueError):
     "A request the server refuses with a 4xx and a message for the page"
     def __init__(self, msg:str, status:int=400): super().__init__(msg); self.status = status
 
-# %% ../nbs/18_serve.ipynb #6385d4de
+# %% ../nbs/18_serve.ipynb #9def0e9c
 def _num(q:dict, name:str, kind, default, low, high):
     v = q.get(name)
     if v is None or str(v).strip() == '': return default
@@ -57,7 +57,7 @@ def search_params(q:dict, # a query string's values (`q`, `mode`, `fusion`, `alp
                 k=_num(q, 'k', int, 20, 1, MAX_K), page=_num(q, 'page', int, 1, 1, 1000),
                 like=q.get('like') or None, image=q.get('image') or None)
 
-# %% ../nbs/18_serve.ipynb #3204f1ab
+# %% ../nbs/18_serve.ipynb #015f2dc2
 class Uploads:
     "Uploaded images, decoded by the guarded reader and held by content hash (the most recent `size`)"
     def __init__(self, size:int=64, max_mb:float=MAX_UPLOAD_MB):
@@ -87,7 +87,7 @@ class Uploads:
             self.items.move_to_end(key)
             return self.items[key]
 
-# %% ../nbs/18_serve.ipynb #444ae31b
+# %% ../nbs/18_serve.ipynb #fbfd0b79
 def _side_col(links:pd.DataFrame, col, side:str):
     if col is None: return None
     if side == 'left': return col if col in links.columns else None
@@ -184,7 +184,7 @@ def _quote(s:str) -> str:
     from urllib.parse import quote
     return quote(str(s), safe='')
 
-# %% ../nbs/18_serve.ipynb #491c4f4b
+# %% ../nbs/18_serve.ipynb #838196ff
 def _fmt(v, digits=4):
     return '—' if v is None or isinstance(v, float) and not math.isfinite(v) else f'{v:.{digits}f}'
 
@@ -278,7 +278,7 @@ class RecordValues:
             self.n = len(self.idx.records)
         return [{c: col[i] for c, col in self.cols.items()} for i in rows.tolist()]
 
-# %% ../nbs/18_serve.ipynb #e0a9dec8
+# %% ../nbs/18_serve.ipynb #616f65fb
 def make_app(index, # a `SearchIndex` or its folder
              review:Review|None=None, # pairs to label (`/review`); None: no review page
              max_upload_mb:float=MAX_UPLOAD_MB, # the largest upload accepted
@@ -469,7 +469,7 @@ def _like_image(idx:SearchIndex, like) -> bool:
     try: return idx.image_of(like) is not None
     except KeyError: return False
 
-# %% ../nbs/18_serve.ipynb #518b3faa
+# %% ../nbs/18_serve.ipynb #28bb2efe
 def serve(index, # an index folder (`clippings index`)
           host:str='127.0.0.1', # the address to listen on (loopback by default: only this machine)
           port:int=8765, # the port
@@ -522,7 +522,7 @@ class background:
         self.server.should_exit = True
         self.thread.join(10)
 
-# %% ../nbs/18_serve.ipynb #0ae56251
+# %% ../nbs/18_serve.ipynb #4f3443bf
 CHROMIUM = '/usr/bin/chromium'
 
 def browser_available() -> str|None:
