@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 from .files import atomic_path, check_table, image_file, read_npz
-from .embed import content_hash, _lookup, _valid_rows
+from .embed import content_hash, cached_vectors, unit_rows
 from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
 from .rules import RULES
@@ -108,12 +108,12 @@ class VectorCache:
         if not self.path.exists(): return {}
         try: z = read_npz(self.path, 'vector cache')
         except (ValueError, OSError) as e: log.warning('%s: unreadable, starting an empty cache (%s)', self.path, e); return {}
-        ok = _valid_rows(z['vectors'])
+        ok = unit_rows(z['vectors'])
         return dict(zip(z['keys'][ok], z['vectors'][ok]))
     def lookup(self, keys:list, items:list, embed) -> np.ndarray:
         "Vectors of `items` (paths or texts) keyed by `keys`; new keys are embedded with `embed` and stored"
         n_before = len(self.vectors)
-        out, _ = _lookup(keys, items, self.vectors, embed, self.what)
+        out, _ = cached_vectors(keys, items, self.vectors, embed, self.what)
         if len(self.vectors) > n_before: self._write()
         return out
     def _write(self):
@@ -159,7 +159,7 @@ def _embed_records(recs:pd.DataFrame, model:ClippingsModel, progress:bool) -> tu
 def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:ClippingsModel, progress:bool, vectors, id_col:str) -> tuple:
     "A table's image and text vectors: read from `clippings.scale.embed_dataset`'s shards by `id_col` when `vectors` is given, else embedded"
     if vectors is None: return _embed_records(recs, model, progress)
-    from clippings.scale import read_vectors
+    from clippings.embed import read_vectors
     if id_col not in df.columns: raise ValueError(f'{name}: no column {id_col!r} with the record ids of the vectors in {vectors}')
     emb = read_vectors(vectors, df[id_col].astype(str).to_numpy())
     if emb.meta['model'] != model_fingerprint(model):

@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['FILTER_DIMS', 'MAX_EXCESS', 'MIN_FILTER_ROWS', 'Edges', 'SearchSpace', 'principal_axes', 'excess_candidates',
-           'search_space', 'epsilon_edges', 'components', 'slink', 'ClusterTuning', 'merge_distances', 'tune_slink',
-           'jaccard_edges', 'tune_jaccard', 'cluster', 'dedup']
+           'search_space', 'ivf_plan', 'ivf_cell_pairs', 'flat_block_pairs', 'candidate_edges', 'epsilon_edges',
+           'components', 'slink', 'ClusterTuning', 'merge_distances', 'tune_slink', 'jaccard_edges', 'tune_jaccard',
+           'cluster', 'dedup']
 
 # %% ../nbs/09_cluster.ipynb #cb405083
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def search_space(x, # (n, d) unit vectors
     return full
 
 # %% ../nbs/09_cluster.ipynb #8e1645f5
-def _ivf_plan(x, nlist, nprobe, seed=0) -> dict:
+def ivf_plan(x, nlist, nprobe, seed=0) -> dict:
     "IVF cells by spherical k-means: each cell's members (records whose nearest centre it is) and the records that search it"
     km = faiss.Kmeans(x.shape[1], nlist, niter=10, seed=seed, spherical=True, max_points_per_centroid=64)
     km.train(x)
@@ -118,20 +119,20 @@ def _ivf_plan(x, nlist, nprobe, seed=0) -> dict:
     return dict(members=[by_home[home_start[c]:home_start[c + 1]] for c in range(nlist)],
                 searchers=[by_probe[probe_start[c]:probe_start[c + 1]] // nprobe for c in range(nlist)])
 
-def _cell_pairs(x, members, searchers, radius):
+def ivf_cell_pairs(x, members, searchers, radius):
     "Candidate pairs of one IVF cell: the records that search it against its members, by exact inner products"
     r, m = np.nonzero(x[searchers] @ x[members].T > radius)
     r, m = searchers[r], members[m]
     return np.minimum(r, m), np.maximum(r, m)
 
-def _block_pairs(space:'SearchSpace', a:int, b:int, block:int):
+def flat_block_pairs(space:'SearchSpace', a:int, b:int, block:int):
     "Candidate pairs between the rows of block `a` (queries) and block `b` (a FAISS flat index), by range search"
     v = space.vectors
     index = space.index(v.shape[1]); index.add(v[b:b + block])
     r, c = _range_pairs(index, v[a:a + block], space.radius, a)
     return r, c + b
 
-def _edges(x, found:list, threshold:float) -> Edges:
+def candidate_edges(x, found:list, threshold:float) -> Edges:
     "The edges among candidate pairs: i < j once, no self-pairs, distances rechecked in float64"
     rows = np.concatenate([r for r, _ in found]) if found else np.zeros(0, np.int64)
     cols = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
@@ -155,14 +156,14 @@ def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
     x = as_unit_vectors(vectors)
     n, radius = len(x), 1 - threshold - margin
     if approximate:
-        plan = _ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
+        plan = ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
         cells = [(m, s) for m, s in zip(plan['members'], plan['searchers']) if len(m) and len(s)]
-        found = [_cell_pairs(x, m, s, radius) for m, s in tqdm(cells, desc='range search (IVF cells)', disable=not progress or None, leave=False)]
+        found = [ivf_cell_pairs(x, m, s, radius) for m, s in tqdm(cells, desc='range search (IVF cells)', disable=not progress or None, leave=False)]
     else:  # each block pair once: queries from blocks at or before the indexed one
         space, starts = search_space(x, threshold, margin, filter_dims), range(0, n, block)
-        found = [_block_pairs(space, a, b, block) for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False)
+        found = [flat_block_pairs(space, a, b, block) for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False)
                  for a in starts if a <= b]
-    return _edges(x, found, threshold)
+    return candidate_edges(x, found, threshold)
 
 # %% ../nbs/09_cluster.ipynb #5eb63c1c
 def components(edges:Edges, groups=None) -> np.ndarray:

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FONT_DIRS', 'JAPANESE_PROBE', 'HELDOUT_FONTS', 'PAPER_TONES', 'Font', 'font_cmap', 'pip_font_dirs', 'find_fonts',
-           'covers', 'render_text', 'glyph_cache_file', 'glyph_bank', 'Degradation', 'degrade']
+           'covers', 'pil_font', 'render_text', 'glyph_cache_file', 'glyph_bank', 'Degradation', 'degrade']
 
 # %% ../nbs/01_render.ipynb #686b33a7
 import hashlib, json, os, re
@@ -81,7 +81,9 @@ def covers(font:Font, text:str) -> bool:
     return all(ord(c) in cmap for c in text if not c.isspace())
 
 @lru_cache(maxsize=256)
-def _pil_font(font, size): return ImageFont.truetype(font.path, size, index=font.index)
+def pil_font(font, size):
+    "A PIL font of a `Font` at `size` pixels (the face's index within its collection file)"
+    return ImageFont.truetype(font.path, size, index=font.index)
 
 # %% ../nbs/01_render.ipynb #e3c7ef5a
 _ROTATE_IN_VERTICAL = set('ー－-〜~()（）「」[]［］')  # drawn turned by 90° in vertical writing
@@ -89,7 +91,7 @@ _ROTATE_IN_VERTICAL = set('ー－-〜~()（）「」[]［］')  # drawn turned b
 @lru_cache(maxsize=65536)
 def _glyph(font, size, char):
     "The ink of `char` (black on white, 'L') and its offset from the pen position, or None for a blank"
-    pil = _pil_font(font, size)
+    pil = pil_font(font, size)
     canvas = Image.new('L', (2 * size, 2 * size), 255)
     ImageDraw.Draw(canvas).text((size // 2, size // 2), char, font=pil, fill=0)
     box = ImageChops.invert(canvas).getbbox()
@@ -152,7 +154,7 @@ def glyph_bank(chars:list, # characters to draw (one per entry)
     ink = np.zeros((len(chars), len(fonts), canvas, canvas), np.uint8)
     has = np.zeros((len(chars), len(fonts)), bool)
     for j, f in enumerate(tqdm(fonts, desc='drawing glyphs', unit='face', leave=False, disable=None)):
-        cmap, pil = font_cmap(f), _pil_font(f, size)
+        cmap, pil = font_cmap(f), pil_font(f, size)
         for i, ch in enumerate(chars):
             if ord(ch) not in cmap: continue
             im = Image.new('L', (canvas, canvas), 0)

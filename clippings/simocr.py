@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from rapidfuzz.distance import Levenshtein
 
 from .names import LEGAL_FORMS, NEW_FORMS, OLD_FORMS
-from .render import _pil_font, font_cmap
+from .render import pil_font, font_cmap
 
 
 # %% ../nbs/01_simocr.ipynb #b56b2ffb
@@ -36,7 +36,7 @@ def jis_level1_kanji():
 def glyph_features(font, chars, size=48, px=16):
     "One unit vector per character: its ink within the em square (size and position kept), blurred, `px`×`px`"
     feats = np.zeros((len(chars), px * px), np.float32)
-    pil = _pil_font(font, size)
+    pil = pil_font(font, size)
     for i, ch in enumerate(chars):
         if ord(ch) not in font_cmap(font): continue
         canvas = Image.new('L', (size, size), 0)
