@@ -13,16 +13,16 @@ from PIL import Image, ImageStat
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
          '--disable-sync', '--no-first-run', '--disable-quic', '--hide-scrollbars']
 MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make install && make replicate', 'make test', 'validate_records'],
-             '01_synth.html': ['build_sample_data'], '01_simocr.html': ['GlyphConfusions', 'OCRNoise'], '01_names.html': ['firm_names'],
-             '02_rules.html': ['rule_link', 'levenshtein_topk'], '09_cluster.html': ['slink', 'identical partition: True'],
+             '01e_synth.html': ['build_sample_data'], '01d_simocr.html': ['GlyphConfusions', 'OCRNoise'], '01a_names.html': ['firm_names'],
+             '02_rules.html': ['rule_link', 'levenshtein_topk'], '09_clustering.html': ['slink', 'identical partition: True'],
              '04_metrics.html': ['bootstrap', 'Levenshtein distance'],
              '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],
-             '07_train.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
+             '07_training.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
              '06_embed.html': ['embed_records', 'Embeddings'],
              '10_replicate.html': ['replicate', 'load_profile'],
              'replication/japanese_linkage.html': ['Sup Multimodal Linking', 'Levenshtein distance'],
              'replication/newspaper_clustering.html': ['Jaccard similarity', 'ARI'],
-             '00_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError'],
+             '00a_records.html': ['validate_records', 'read_clippings_layout', 'split_entities', 'RecordError'],
              '14_api.html': ['tune_threshold', 'VectorCache', 'block_on'],
              'tutorials/01_link_your_records.html': ['clippings.link', 'no-match accuracy', 'normalised Levenshtein']}
 
