@@ -15,7 +15,8 @@ import numpy as np, pandas as pd
 from .files import atomic_path, check_table, image_file, read_npz
 from .embed import content_hash, cached_vectors, unit_rows
 from .models import ClippingsModel, model_fingerprint
-from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, pool, tune_threshold as _tune_on_scores
+from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, tune_threshold as _tune_on_scores
+from .vectors import pool
 from .rules import RULES
 from .clustering import Edges, components, cluster as _cluster_records, tune_slink
 from .addresses import marker_for
@@ -170,11 +171,6 @@ def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:Clippings
         if col in recs.columns and got[m] is None: raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
     return got['image'], got['text']
 
-def _pooled(img, txt, model:ClippingsModel, im_wt:float|None) -> np.ndarray:
-    "One vector per row: both modalities pooled with `im_wt` (default the model's), or the one there is"
-    if img is None or txt is None: return img if img is not None else txt
-    return pool(img, txt, model.im_wt if im_wt is None else im_wt)
-
 # %% ../nbs/14_api.ipynb #cb4b5821
 def _threshold(threshold, model, higher:bool) -> Threshold|None:
     "The no-match threshold to apply: the one given, else the model's saved one, else none"
@@ -228,7 +224,7 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
                             vectors, field_scores)
     lrec, rrec = _records(left, 'left', text, image, root), _records(right, 'right', text, image, root)
     lvec = rvec = None
-    if m is not None: lvec, rvec = (_pooled(*_table_vectors(recs, df, name, m, progress, vectors, id_col), m, im_wt)
+    if m is not None: lvec, rvec = (pool(*_table_vectors(recs, df, name, m, progress, vectors, id_col), m.im_wt if im_wt is None else im_wt)
                                     for recs, df, name in ((lrec, left, 'left'), (rrec, right, 'right')))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
@@ -293,7 +289,7 @@ def _model_fields(recs:pd.DataFrame, names:list, image, model:ClippingsModel, im
     img = _embed_records(recs, model, progress)[0]
     txt, has = v[names[0]]
     vec = img.copy()  # a row without the title's text: its crop alone
-    if has.any(): vec[has] = _pooled(img[has], txt[has], model, im_wt)
+    if has.any(): vec[has] = pool(img[has], txt[has], model.im_wt if im_wt is None else im_wt)
     v[names[0]] = (vec, np.ones(len(img), bool))
     return v
 
@@ -475,7 +471,7 @@ def cluster(df:pd.DataFrame, # the records
         m = load_model(model)
         threshold = m.meta.get('cluster_threshold') if threshold is None else threshold
         if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.tune_cluster_threshold)')
-        got = _cluster_records(recs, _pooled(*_table_vectors(recs, df, 'df', m, progress, vectors, id_col), m, im_wt), threshold)
+        got = _cluster_records(recs, pool(*_table_vectors(recs, df, 'df', m, progress, vectors, id_col), m.im_wt if im_wt is None else im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
 
 # %% ../nbs/14_api.ipynb #79a95a45
@@ -516,7 +512,7 @@ def _cluster_fields(df, names, image, model, threshold, weights, im_wt, root, pr
 # %% ../nbs/14_api.ipynb #b3cb2295
 def _slink_threshold(recs:pd.DataFrame, labels, model:ClippingsModel, im_wt:float|None, progress:bool) -> float:
     "The SLINK cosine distance of best ARI on labelled records (`clippings.clustering.tune_slink`)"
-    return tune_slink(_pooled(*_embed_records(recs, model, progress), model, im_wt), labels).threshold
+    return tune_slink(pool(*_embed_records(recs, model, progress), model.im_wt if im_wt is None else im_wt), labels).threshold
 
 def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clusters (a record alone has a label of its own)
                            truth:str, # the true-cluster column
@@ -558,7 +554,7 @@ def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Thr
     if len(gallery) == 0: raise ValueError('labelled: too few held-out records to tune a threshold (give more entities with two or more records)')
     sub = pd.concat([queries, gallery]); sub.attrs = recs.attrs
     emb = embed_records(model, sub, progress=False)
-    v = _pooled(emb.image, emb.text, model, None)
+    v = pool(emb.image, emb.text, model.im_wt)
     r = knn(v[:len(queries)], v[len(queries):], 1)
     best = gallery['entity_id'].to_numpy()[r.index[:, 0]]
     has = ~queries['entity_id'].isin(absent).to_numpy()

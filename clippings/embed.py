@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 from .files import atomic_path, check_table, image_file, read_npz
-from .retrieval import pool
+from .vectors import pool
 from .models import ClippingsModel, model_fingerprint
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,7 @@ class Embeddings:
         "normalize(im_wt·image + (1−im_wt)·text); 1 and 0 need only one modality"
         if im_wt < 1 and self.text is None: raise ValueError(f'im_wt={im_wt} needs text vectors, and these embeddings have none')
         if im_wt > 0 and self.image is None: raise ValueError(f'im_wt={im_wt} needs image vectors, and these embeddings have none')
-        if im_wt == 1: return self.image
-        if im_wt == 0: return self.text
-        return pool(self.image, self.text, im_wt)
+        return pool(self.image if im_wt > 0 else None, self.text if im_wt < 1 else None, im_wt)  # 1, 0: one alone
 
     def save(self, path) -> Path:
         "Write an `.npz` (record_id, image, text, content hashes, meta) atomically; `clippings.retrieval.load_vectors` reads it"

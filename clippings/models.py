@@ -7,7 +7,7 @@ __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FAC
            'SHIPPED_MODELS', 'pad_to_square', 'ink', 'count_characters', 'reflow', 'ImageTransform',
            'japanese_inventory', 'char_tokenizer', 'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'glyph_table',
            'GlyphEmbedding', 'wants_cells', 'GlyphClassifier', 'CellCNN', 'CellTokens', 'vision_tower',
-           'SmallDualEncoder', 'pool_embeddings', 'ClippingsModel', 'read_image', 'shipped_model', 'model_fingerprint',
+           'SmallDualEncoder', 'ClippingsModel', 'read_image', 'shipped_model', 'model_fingerprint',
            'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
@@ -34,6 +34,7 @@ from transformers.utils import logging as hf_logging
 
 from .files import atomic_dir, atomic_path, cache_dir, check_table, open_image, write_text
 from .records import read_records
+from .vectors import pool
 
 # %% ../nbs/03_models.ipynb #58b98127
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
@@ -423,12 +424,6 @@ class SmallDualEncoder(nn.Module):
 
 BACKBONES = {c.kind: c for c in (HFDualEncoder, JapaneseCLIP, SmallDualEncoder)}
 
-# %% ../nbs/03_models.ipynb #7bd698db
-def pool_embeddings(image:torch.Tensor, text:torch.Tensor, im_wt:float) -> torch.Tensor:
-    "normalize(im_wt·image + (1−im_wt)·text) for unit image and text embeddings (torch; see `clippings.retrieval.pool` for arrays)"
-    if not 0 <= im_wt <= 1: raise ValueError(f'im_wt must be within [0, 1], got {im_wt}')
-    return F.normalize(im_wt * image + (1 - im_wt) * text, dim=-1)
-
 # %% ../nbs/03_models.ipynb #3eca06a6
 class ClippingsModel(nn.Module):
     "A CLIP-style dual encoder that embeds record images and OCR texts as unit vectors, pooled with `im_wt`"
@@ -468,7 +463,7 @@ class ClippingsModel(nn.Module):
             img = self.encode_images(pixel_values, cells)
             if wants_cells(cells): img, logits = img
         if im_wt < 1: txt = self.encode_texts(texts)
-        out = img if im_wt == 1 else txt if im_wt == 0 else pool_embeddings(img, txt, im_wt)
+        out = img if im_wt == 1 else txt if im_wt == 0 else pool(img, txt, im_wt)
         if views: out = (out, img, txt)
         return (out, logits) if wants_cells(cells) else out
 
@@ -543,7 +538,7 @@ class ClippingsModel(nn.Module):
         txt = self.embed_texts(records[text_col], **kwargs) if im_wt < 1 else None
         if img is None: return txt
         if txt is None: return img
-        return pool_embeddings(torch.from_numpy(img), torch.from_numpy(txt), im_wt).numpy()
+        return pool(torch.from_numpy(img), torch.from_numpy(txt), im_wt).numpy()
 
 # %% ../nbs/03_models.ipynb #5f23616a
 def read_image(path, # an `image_path` value
