@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from .files import atomic_path, check_table, image_file, read_npz
 from .embed import content_hash, cached_vectors, unit_rows
 from .models import ClippingsModel, model_fingerprint
-from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, tune_threshold as _tune_on_scores
+from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, accuracy_threshold
 from .vectors import pool
 from .rules import RULES
 from .clustering import Edges, components, cluster as _cluster_records, tune_slink
@@ -411,7 +411,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
                                                   'give higher_is_better= (True for similarities, False for distances)')
     o = _top1_outcome(links, truth, key)
     o = o[o.score.notna()]
-    return _tune_on_scores(o.score, o.correct, o.has_match, higher_is_better)
+    return accuracy_threshold(o.score, o.correct, o.has_match, higher_is_better)
 
 # %% ../nbs/14_api.ipynb #3d56351d
 def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation sample
@@ -558,7 +558,7 @@ def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Thr
     r = knn(v[:len(queries)], v[len(queries):], 1)
     best = gallery['entity_id'].to_numpy()[r.index[:, 0]]
     has = ~queries['entity_id'].isin(absent).to_numpy()
-    return _tune_on_scores(r.score[:, 0], has & (best == queries['entity_id'].to_numpy()), has, True)
+    return accuracy_threshold(r.score[:, 0], has & (best == queries['entity_id'].to_numpy()), has, True)
 
 def _heldout_weights(model:ClippingsModel, recs:pd.DataFrame, names:list, image:bool) -> FieldWeights:
     "Field weights tuned (`LogisticWeights`) on the val entities: one query each, linked into the rest of them"
