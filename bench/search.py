@@ -63,10 +63,10 @@ def retrieval(tmp):
         for mname, model in (('shipped', shipped), ('untrained', untrained(shipped))):
             idx = index(df, tmp / f'{task}_{mname}', model=model, text=col, image='image_path', id='record_id', root=root,
                         progress=False, overwrite=True)
-            grid = tune_alpha(idx, val_q, label='entity_id')
+            tuned = tune_alpha(idx, val_q, label='entity_id')
             cands = search_candidates(idx, test_q)
             runs = {'BM25': ('lexical', None), f'vector ({mname})': ('vector', None),
-                    f'hybrid linear ({mname}, α {grid.attrs["alpha"]:g}, text_wt {grid.attrs["text_wt"]:g})': ('hybrid', idx.fusion('linear')),
+                    f'hybrid linear ({mname}, α {tuned.alpha:g}, text_wt {tuned.text_wt:g})': ('hybrid', idx.fusion('linear')),
                     f'hybrid RRF ({mname})': ('hybrid', RRF())}
             if mname == 'untrained': runs.pop('BM25')
             rows.update({n: search_ranks(idx, test_q, cands, m, f, label='entity_id') for n, (m, f) in runs.items()})

@@ -31,7 +31,8 @@ def command(f):
 # %% ../nbs/19_cli.ipynb #ae6b0362
 def _summary(df) -> str:
     "A few lines that tell a user what was read"
-    lines = [f"{len(df)} records, {df['entity_id'].replace('', None).nunique()} entities, fingerprint {fingerprint(df)}"]
+    lines = [f"{len(df)} records, {df['entity_id'].replace('', None).nunique()} entities, "
+             f"fingerprint {fingerprint(df)}"]
     lines.append('sides:  ' + ', '.join(f'{k} {v}' for k, v in df['side'].value_counts().sort_index().items()))
     lines.append('splits: ' + ', '.join(f'{k} {v}' for k, v in df['split'].value_counts().sort_index().items()))
     for c in text_columns(df): lines.append(f"empty {c!r}: {int(df[f'empty_{c}'].sum())}")
@@ -61,28 +62,31 @@ def convert(src:str, # a record table or a folder in the CLIPPINGS layout
 
 # %% ../nbs/19_cli.ipynb #01a51f5c
 @command
-def synth(out:str, # folder to write the data set to
-          n_targets:int=2000, # firms in the target universe (vertical directory titles)
-          n_matched:int=800, # source mentions with a true target
-          n_nomatch:int=150, # source mentions of firms not in the universe
-          n_synth:int=2400, # firms of the synthetic training set
-          synth_views:int=2, # renders per synthetic firm
-          line_px:int=40, # crop size across the line of text, in pixels
-          seed:int=0, # random seed
-          strength:float=1.0, # degradation strength (0: clean renders)
-          n_names:int=20000, # firms of the text-only training set (0: none)
-          n_lines:int=3000, # random strings rendered to learn reading from (0: none)
-          lexicon:str='train', # the part of the name lexicon used: train, or heldout (for a shifted test set)
-          ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine needed)
-          ocr_scale:float=2.0, # Tesseract's upscaling of the crops
-          workers:int=2, # rendering and OCR processes
-          overwrite:bool=False, # replace a data set already in OUT
-         ):
+def synth(
+    out:str, # folder to write the data set to
+    n_targets:int=2000, # firms in the target universe (vertical directory titles)
+    n_matched:int=800, # source mentions with a true target
+    n_nomatch:int=150, # source mentions of firms not in the universe
+    n_synth:int=2400, # firms of the synthetic training set
+    synth_views:int=2, # renders per synthetic firm
+    line_px:int=40, # crop size across the line of text, in pixels
+    seed:int=0, # random seed
+    strength:float=1.0, # degradation strength (0: clean renders)
+    n_names:int=20000, # firms of the text-only training set (0: none)
+    n_lines:int=3000, # random strings rendered to learn reading from (0: none)
+    lexicon:str='train', # the part of the name lexicon used: train, or heldout (for a shifted test set)
+    ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine)
+    ocr_scale:float=2.0, # Tesseract's upscaling of the crops
+    workers:int=2, # rendering and OCR processes
+    overwrite:bool=False, # replace a data set already in OUT
+):
     "Write a synthetic Japanese linkage data set (images, record tables, CLIPPINGS layout, README)"
-    cfg = SampleConfig(n_targets=n_targets, n_matched=n_matched, n_nomatch=n_nomatch, n_synth=n_synth, synth_views=synth_views, line_px=line_px,
-                       seed=seed, strength=strength, n_names=n_names, n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
+    cfg = SampleConfig(n_targets=n_targets, n_matched=n_matched, n_nomatch=n_nomatch, n_synth=n_synth,
+                       synth_views=synth_views, line_px=line_px, seed=seed, strength=strength, n_names=n_names,
+                       n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
-    print(f"{out}: {manifest['counts']}, CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
+    print(f"{out}: {manifest['counts']}, "
+          f"CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")
 
 # %% ../nbs/19_cli.ipynb #d2f4741f
 @command
@@ -98,24 +102,27 @@ def fields(data:str, # a data set made by `clippings synth`
 
 # %% ../nbs/19_cli.ipynb #4b1195e2
 @command
-def ocr(records:str, # record table or CLIPPINGS-layout folder whose crops are read
-        out:str, # the record table to write (.csv or .parquet), with the OCR column filled; never the input itself
-        engine:str='tesseract', # the OCR engine (tesseract: jpn for horizontal crops, jpn_vert for vertical ones)
-        text_col:str='text', # the column to fill
-        overwrite:bool=False, # replace OCR text already in TEXT_COL
-        scale:float=2.0, # upscaling before reading (small crops read better larger)
-        workers:int=2, # engine processes at once
-        cache:str=None, # OCR cache file (default: OUT's name + .ocr_cache.json, beside it): crops read before are not read again
-        allow_outside_root:bool=False, # accept image paths that leave the data set's folder
-       ):
+def ocr(
+    records:str, # record table or CLIPPINGS-layout folder whose crops are read
+    out:str, # the record table to write (.csv or .parquet), with the OCR column filled; never the input itself
+    engine:str='tesseract', # the OCR engine (tesseract: jpn for horizontal crops, jpn_vert for vertical ones)
+    text_col:str='text', # the column to fill
+    overwrite:bool=False, # replace OCR text already in TEXT_COL
+    scale:float=2.0, # upscaling before reading (small crops read better larger)
+    workers:int=2, # engine processes at once
+    cache:str=None, # OCR cache file (default: OUT's name + .ocr_cache.json beside it): crops read before are not reread
+    allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+):
     "Fill an OCR column of a record table by reading each crop with an OCR engine"
     from clippings.ocr import OCRCache, TesseractSettings, ocr_records, tesseract_info
-    if engine != 'tesseract': raise ValueError(f"unknown OCR engine {engine!r}: the engine clippings runs is 'tesseract'")
+    if engine != 'tesseract':
+        raise ValueError(f"unknown OCR engine {engine!r}: the engine clippings runs is 'tesseract'")
     check_output(out, records)
     tesseract_info()  # a missing engine is an error before anything is read
     recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
     cache = OCRCache(cache or Path(out).with_name(Path(out).name + '.ocr_cache.json'))
-    filled = ocr_records(recs, text_col, overwrite=overwrite, settings=TesseractSettings(scale=scale), cache=cache, workers=workers)
+    filled = ocr_records(recs, text_col, overwrite=overwrite, settings=TesseractSettings(scale=scale), cache=cache,
+                         workers=workers)
     empty = int((filled[text_col] == '').sum())
     print(f"{len(filled)} crops read ({empty} read as nothing) -> {write_records(filled, out)}")
 
@@ -145,41 +152,46 @@ def _subset(df, split):
 
 # %% ../nbs/19_cli.ipynb #e347ec03
 @command
-def link(records:str, # record table or CLIPPINGS-layout folder with the queries (side 'source') and, unless --targets, the targets; with --model: the LEFT table
-         out:str, # file to write the links to (.csv or .parquet); with --model: the RIGHT table, then the output file
-         final:Param('with --model: the file to write the links to', str, opt=False, nargs='?')=None,
-         targets:str=None, # a separate record table of targets (default: the records with side 'target')
-         split:str=None, # link only the queries of this split (default: every query)
-         method:str='levenshtein', # a rule: levenshtein, levenshtein_norm, stroke, stroke_paper, jaccard (ignored with --embeddings)
-         text_col:str='text', # the OCR column a rule compares
-         embeddings:str=None, # .npz embedding file covering queries and targets: link by cosine similarity
-         im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
-         k:int=1, # candidates per query
-         threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
-         allow_outside_root:bool=False, # accept image paths that leave the data set's folder
-         model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
-         text:str='ocr', # with --model: the OCR column of both tables, or several separated by commas (title,address)
-         weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: equal)
-         image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
-        ):
+def link(
+    records:str, # record table or CLIPPINGS-layout folder with the queries (side 'source') and, unless --targets, the targets; with --model: the LEFT table
+    out:str, # file to write the links to (.csv or .parquet); with --model: the RIGHT table, then the output file
+    final:Param('with --model: the file to write the links to', str, opt=False, nargs='?')=None,
+    targets:str=None, # a separate record table of targets (default: the records with side 'target')
+    split:str=None, # link only the queries of this split (default: every query)
+    method:str='levenshtein', # a rule: levenshtein, levenshtein_norm, stroke, stroke_paper, jaccard (ignored with --embeddings)
+    text_col:str='text', # the OCR column a rule compares
+    embeddings:str=None, # .npz embedding file covering queries and targets: link by cosine similarity
+    im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
+    k:int=1, # candidates per query
+    threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
+    allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+    model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
+    text:str='ocr', # with --model: the OCR column of both tables, or several separated by commas (title,address)
+    weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: equal)
+    image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
+):
     "Link every query to its k best targets by a rule or by embeddings; with --model, every row of LEFT to RIGHT"
     if model is not None: return _link_tables(records, out, final, model, text, image, k, threshold, weights)
-    if final is not None: raise ValueError(f'three paths ({records}, {out}, {final}) are LEFT RIGHT OUT, which need --model')
+    if final is not None:
+        raise ValueError(f'three paths ({records}, {out}, {final}) are LEFT RIGHT OUT, which need --model')
     check_output(out, records, targets, embeddings)
     if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
     df = load_records(records, allow_outside_root=allow_outside_root)
     if targets is None: _check_sides(df, records)
     queries = _subset(df[df['side'] == 'source'] if targets is None else df, split)
-    tgt = df[df['side'] == 'target'] if targets is None else load_records(targets, allow_outside_root=allow_outside_root)
+    tgt = (df[df['side'] == 'target'] if targets is None
+           else load_records(targets, allow_outside_root=allow_outside_root))
     kwargs = dict(method=method, text_col=text_col)
     if embeddings:
         ids, vectors = load_vectors(embeddings, im_wt)
-        kwargs = dict(query_vectors=_rows_of(ids, vectors, queries['record_id'], embeddings), target_vectors=_rows_of(ids, vectors, tgt['record_id'], embeddings))
+        kwargs = dict(query_vectors=_rows_of(ids, vectors, queries['record_id'], embeddings),
+                      target_vectors=_rows_of(ids, vectors, tgt['record_id'], embeddings))
     links = link_knn(queries, tgt, k, **kwargs)
     if threshold is not None:
         t = Threshold(threshold, higher_is_better(None if embeddings else method))
         links['is_match'] = (links['rank'] == 1) & t.passes(links['score'])
-    print(f"{len(queries)} queries x {len(tgt)} targets ({'embeddings' if embeddings else method}) -> {write_records(links, out)}")
+    print(f"{len(queries)} queries x {len(tgt)} targets ({'embeddings' if embeddings else method}) "
+          f"-> {write_records(links, out)}")
 
 # %% ../nbs/19_cli.ipynb #999d62ca
 def _read_frame(path) -> pd.DataFrame:
@@ -208,34 +220,37 @@ def weights_arg(path:str|None):
 
 def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None,
                  weights:str|None=None):
-    "`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; image paths start in the working directory"
+    ("`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; "
+     "image paths start in the working directory")
     if out is None: raise ValueError('--model links two tables: give LEFT RIGHT OUT')
     check_output(out, left, right)
     from clippings.api import link as link_frames
     links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text_columns_arg(text), image=image,
                         k=k, threshold=threshold, weights=weights_arg(weights))
-    print(f"{len(links)} links of {left} to {right} ({model}); {int(links['is_match'].sum())} kept as matches -> {write_records(links, out)}")
+    print(f"{len(links)} links of {left} to {right} ({model}); {int(links['is_match'].sum())} kept as matches "
+          f"-> {write_records(links, out)}")
 
 # %% ../nbs/19_cli.ipynb #8e68ac24
 @command
-def cluster(records:str, # record table or CLIPPINGS-layout folder
-            out:str, # file to write the records with cluster_id to (.csv or .parquet)
-            threshold:float=None, # cosine-distance threshold (SLINK on embeddings)
-            embeddings:str=None, # .npz embedding file covering the records
-            im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
-            method:str='slink', # slink (embeddings) or jaccard (word n-grams of --text_col)
-            text_col:str='text', # the text column for jaccard
-            n:int=2, # word n-gram size for jaccard
-            overlap:float=0.1, # minimum Jaccard similarity of a linked pair
-            split:str=None, # cluster only the records of this split
-            approximate:bool=False, # approximate SLINK (IVF cells) for very large tables
-            dedup:bool=False, # write one record per cluster, listing its duplicates
-            allow_outside_root:bool=False, # accept image paths that leave the data set's folder
-            model:str=None, # cluster a table of any columns as `clippings.cluster` does: a shipped model, a model folder, or jaccard
-            text:str='ocr', # with --model: the OCR column, or several separated by commas
-            weights:str=None, # with --model and several --text columns: a JSON file of field weights
-            image:str='crop_path', # with --model: the crop-path column (absent: text alone)
-           ):
+def cluster(
+    records:str, # record table or CLIPPINGS-layout folder
+    out:str, # file to write the records with cluster_id to (.csv or .parquet)
+    threshold:float=None, # cosine-distance threshold (SLINK on embeddings)
+    embeddings:str=None, # .npz embedding file covering the records
+    im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
+    method:str='slink', # slink (embeddings) or jaccard (word n-grams of --text_col)
+    text_col:str='text', # the text column for jaccard
+    n:int=2, # word n-gram size for jaccard
+    overlap:float=0.1, # minimum Jaccard similarity of a linked pair
+    split:str=None, # cluster only the records of this split
+    approximate:bool=False, # approximate SLINK (IVF cells) for very large tables
+    dedup:bool=False, # write one record per cluster, listing its duplicates
+    allow_outside_root:bool=False, # accept image paths that leave the data set's folder
+    model:str=None, # cluster a table of any columns like `clippings.cluster`: a shipped model, model folder or jaccard
+    text:str='ocr', # with --model: the OCR column, or several separated by commas
+    weights:str=None, # with --model and several --text columns: a JSON file of field weights
+    image:str='crop_path', # with --model: the crop-path column (absent: text alone)
+):
     "Cluster records by single linkage on embeddings, or by caption Jaccard; with --model, any table"
     if model is not None:
         return _cluster_table(records, out, model, text, image, threshold, im_wt, dedup, n, overlap, weights)
@@ -265,7 +280,8 @@ def _cluster_table(table:str, out:str, model:str, text:str, image:str, threshold
     df = _read_frame(table)
     result = (api.dedup if dedup else api.cluster)(df, model=model, text=text, image=image, **opts)
     if 'duplicates' in result: result['duplicates'] = result['duplicates'].map(lambda rows: ' '.join(map(str, rows)))
-    print(f"{len(df)} rows of {table} -> {result['cluster_id'].nunique()} clusters ({model}) -> {write_records(result, out)}")
+    print(f"{len(df)} rows of {table} -> {result['cluster_id'].nunique()} clusters ({model}) "
+          f"-> {write_records(result, out)}")
 
 # %% ../nbs/19_cli.ipynb #8dc9fda0
 @command
@@ -296,15 +312,17 @@ def embed(model:str, # a model folder written by `clippings train` (or any `Clip
     if batch_size < 1: raise ValueError(f'--batch_size must be at least 1, got {batch_size}')
     recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
     emb = embed_records(ClippingsModel.from_pretrained(model), recs, out, text_col, batch_size)
-    print(f"{len(emb.record_id)} records ({emb.meta.get('images_reused', 0)} images and {emb.meta.get('texts_reused', 0)} texts reused) -> {out}")
+    print(f"{len(emb.record_id)} records ({emb.meta.get('images_reused', 0)} images and "
+          f"{emb.meta.get('texts_reused', 0)} texts reused) -> {out}")
 
 # %% ../nbs/19_cli.ipynb #53ebcf8f
 @command
-def replicate(profile:str='sample', # a profile name (replication/configs/<name>.yaml) or a profile YAML
-              only:str=None, # rerun only these tables, comma-separated (japanese_linkage, japanese_nomatch, newspaper_clustering, tables)
-              out:str=None, # results folder (default: replication/results/<profile>)
-              seeds:int=None, # train each learned row with this many seeds (default: the profile's; sample: 3)
-             ):
+def replicate(
+    profile:str='sample', # a profile name (replication/configs/<name>.yaml) or a profile YAML
+    only:str=None, # tables to rerun, comma-separated (japanese_linkage, japanese_nomatch, newspaper_clustering, tables)
+    out:str=None, # results folder (default: replication/results/<profile>)
+    seeds:int=None, # train each learned row with this many seeds (default: the profile's; sample: 3)
+):
     "Rebuild the paper's tables: run the replication notebooks with papermill"
     from clippings.replicate import replicate as run_notebooks
     run_notebooks(profile, only.split(',') if only else None, out, seeds=seeds)
@@ -313,8 +331,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     rows = '\n'.join(f"  {name:<{width}}  {f.__doc__}" for name, f in sorted(COMMANDS.items()))
-    return (f"usage: clippings <command> [options] [--debug]\n\ncommands:\n{rows}\n\n`clippings <command> --help` describes a command; "
-            "--debug shows the traceback of an error.")
+    return (f"usage: clippings <command> [options] [--debug]\n\ncommands:\n{rows}\n\n"
+            "`clippings <command> --help` describes a command; --debug shows the traceback of an error.")
 
 def _one_line(e:BaseException) -> str:
     "An error as a message: its text (a RecordError lists its problems), or its type when it has none"
@@ -337,7 +355,8 @@ def main(argv:list|None=None, # the arguments after `clippings` (default: sys.ar
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     with warnings.catch_warnings():  # warnings as one line each, not with the module's file and line
         warnings.simplefilter('always', RecordWarning)
-        warnings.showwarning = lambda message, category, *_: print(f'clippings {name}: warning: {message}', file=sys.stderr)
+        warnings.showwarning = lambda message, category, *_: print(f'clippings {name}: warning: {message}',
+                                                                   file=sys.stderr)
         try: f(**args)
         except KeyboardInterrupt as e:  # train saves a checkpoint first and says how to resume
             print(f"clippings {name}: {_one_line(e) if str(e) else 'interrupted'}", file=sys.stderr); return 130

@@ -37,7 +37,8 @@ class Edges:
         return Edges(self.rows[keep], self.cols[keep], self.dist[keep], self.n)
 
 def _exact_recheck(x, rows, cols, threshold, chunk=65536):
-    "Keep the candidate pairs whose distance, recomputed in float64, is within the threshold (in chunks: bounded memory)"
+    ("Keep the candidate pairs whose distance, recomputed in "
+     "float64, is within the threshold (in chunks: bounded memory)")
     d = np.concatenate([cosine_distance(np.einsum('ij,ij->i', x[rows[a:a + chunk]].astype(np.float64),
                                                   x[cols[a:a + chunk]].astype(np.float64)))
                         for a in range(0, len(rows), chunk)] or [np.zeros(0)])
@@ -45,7 +46,8 @@ def _exact_recheck(x, rows, cols, threshold, chunk=65536):
     return rows[keep], cols[keep], d[keep]
 
 def _range_pairs(index, queries, radius, offset):
-    "Pairs (query row + offset, index id) within the radius of one FAISS range search (inner product above it, L2 below)"
+    ("Pairs (query row + offset, index id) within the radius of "
+     "one FAISS range search (inner product above it, L2 below)")
     lims, _, ids = index.range_search(queries, radius)
     rows = np.repeat(np.arange(len(queries), dtype=np.int64) + offset, np.diff(lims).astype(np.int64))
     return rows, ids.astype(np.int64)
@@ -53,7 +55,8 @@ def _range_pairs(index, queries, radius, offset):
 # %% ../nbs/09_clustering.ipynb #7fa50228
 @dataclass(frozen=True)
 class SearchSpace:
-    "What the exact range search runs on: unit vectors by inner product, or their projection on principal axes by squared L2"
+    ("What the exact range search runs on: unit vectors by inner "
+     "product, or their projection on principal axes by squared L2")
     vectors: np.ndarray  # (n, d) unit vectors, or (n, k) projections
     index: type  # faiss.IndexFlatIP or faiss.IndexFlatL2
     radius: float  # the range: similarity above it (IP), squared distance below it (L2)
@@ -88,12 +91,14 @@ FILTER_DIMS = (32, 48, 64, 96, 128)  # principal axes tried by filter_dims='auto
 MAX_EXCESS = 10.  # false candidates per record a projection may let through
 MIN_FILTER_ROWS = 10_000  # smaller tables search the full vectors
 
-def search_space(x, # (n, d) unit vectors
-                 threshold:float, # cosine distance of the search
-                 margin:float=1e-4, # FAISS float32 radius slack
-                 filter_dims:int|str|None='auto', # principal axes of the pre-filter: 'auto', a number, or None (full vectors)
-                ) -> SearchSpace:
-    "The vectors, index and radius of the exact ε-search: a principal-axes projection when it prunes well, else the full vectors"
+def search_space(
+    x, # (n, d) unit vectors
+    threshold:float, # cosine distance of the search
+    margin:float=1e-4, # FAISS float32 radius slack
+    filter_dims:int|str|None='auto', # principal axes of the pre-filter: 'auto', a number, or None (full vectors)
+) -> SearchSpace:
+    ("The vectors, index and radius of the exact ε-search: a "
+     "principal-axes projection when it prunes well, else the full vectors")
     auto = filter_dims == 'auto'
     if not (auto or filter_dims is None or (isinstance(filter_dims, int) and filter_dims > 0)):
         raise ValueError(f"filter_dims must be 'auto', a positive number of axes, or None; got {filter_dims!r}")
@@ -104,18 +109,22 @@ def search_space(x, # (n, d) unit vectors
     axes = principal_axes(x) if tried else None
     for k in tried:
         p = np.ascontiguousarray(x @ axes[:k].T)
-        if not auto or excess_candidates(x, p, threshold, margin) <= MAX_EXCESS: return SearchSpace(p, faiss.IndexFlatL2, 2 * (threshold + margin), k)
+        if not auto or excess_candidates(x, p, threshold, margin) <= MAX_EXCESS:
+            return SearchSpace(p, faiss.IndexFlatL2, 2 * (threshold + margin), k)
     return full
 
 # %% ../nbs/09_clustering.ipynb #8e1645f5
 def ivf_plan(x, nlist, nprobe, seed=0) -> dict:
-    "IVF cells by spherical k-means: each cell's members (records whose nearest centre it is) and the records that search it"
+    ("IVF cells by spherical k-means: each cell's members (records "
+     "whose nearest centre it is) and the records that search it")
     km = faiss.Kmeans(x.shape[1], nlist, niter=10, seed=seed, spherical=True, max_points_per_centroid=64)
     km.train(x)
     home = km.index.search(x, 1)[1].ravel()  # the cell each record belongs to
     probes = km.index.search(x, nprobe)[1]  # the cells each record searches
     by_home = np.argsort(home, kind='stable'); home_start = np.searchsorted(home[by_home], np.arange(nlist + 1))
-    flat = probes.ravel(); by_probe = np.argsort(flat, kind='stable'); probe_start = np.searchsorted(flat[by_probe], np.arange(nlist + 1))
+    flat = probes.ravel()
+    by_probe = np.argsort(flat, kind='stable')
+    probe_start = np.searchsorted(flat[by_probe], np.arange(nlist + 1))
     return dict(members=[by_home[home_start[c]:home_start[c + 1]] for c in range(nlist)],
                 searchers=[by_probe[probe_start[c]:probe_start[c + 1]] // nprobe for c in range(nlist)])
 
@@ -141,16 +150,17 @@ def candidate_edges(x, found:list, threshold:float) -> Edges:
     return Edges(*_exact_recheck(x, pairs[:, 0], pairs[:, 1], threshold), len(x))
 
 # %% ../nbs/09_clustering.ipynb #5a5e5730
-def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
-                  threshold:float, # cosine distance: pairs with 1 - cos <= threshold are joined
-                  approximate:bool=False, # IVF range search: for very large n, may miss edges
-                  block:int=8192, # rows per block of the exact search
-                  nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
-                  nprobe:int=12, # approximate mode: cells searched per record
-                  margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
-                  filter_dims:int|str|None='auto', # exact mode: principal axes of the pre-filter ('auto', a number, or None)
-                  progress:bool=True, # show a progress bar
-                 ) -> Edges:
+def epsilon_edges(
+    vectors, # (n, d) embeddings (made unit length)
+    threshold:float, # cosine distance: pairs with 1 - cos <= threshold are joined
+    approximate:bool=False, # IVF range search: for very large n, may miss edges
+    block:int=8192, # rows per block of the exact search
+    nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
+    nprobe:int=12, # approximate mode: cells searched per record
+    margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
+    filter_dims:int|str|None='auto', # exact mode: principal axes of the pre-filter ('auto', a number, or None)
+    progress:bool=True, # show a progress bar
+) -> Edges:
     "Every pair of records within cosine distance `threshold`, by FAISS range search in blocks, rechecked exactly"
     if not 0 <= threshold <= 2: raise ValueError(f'a cosine-distance threshold must be within [0, 2], got {threshold}')
     x = as_unit_vectors(vectors)
@@ -158,11 +168,18 @@ def epsilon_edges(vectors, # (n, d) embeddings (made unit length)
     if approximate:
         plan = ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
         cells = [(m, s) for m, s in zip(plan['members'], plan['searchers']) if len(m) and len(s)]
-        found = [ivf_cell_pairs(x, m, s, radius) for m, s in tqdm(cells, desc='range search (IVF cells)', disable=not progress or None, leave=False)]
+        found = [
+            ivf_cell_pairs(x, m, s, radius)
+            for m, s in tqdm(cells, desc='range search (IVF cells)', disable=not progress or None, leave=False)
+        ]
     else:  # each block pair once: queries from blocks at or before the indexed one
         space, starts = search_space(x, threshold, margin, filter_dims), range(0, n, block)
-        found = [flat_block_pairs(space, a, b, block) for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False)
-                 for a in starts if a <= b]
+        found = [
+            flat_block_pairs(space, a, b, block)
+            for b in tqdm(starts, desc='range search (exact)', disable=not progress or None, leave=False)
+            for a in starts
+            if a <= b
+        ]
     return candidate_edges(x, found, threshold)
 
 # %% ../nbs/09_clustering.ipynb #5eb63c1c
@@ -183,7 +200,8 @@ def slink(vectors, # (n, d) embeddings
           groups=None, # optional group keys: pairs within a group are never joined
           **kwargs,
          ) -> np.ndarray:
-    "Single-linkage clusters at a cosine-distance threshold: connected components of the ε-graph; exact unless `approximate`; other keyword arguments are passed to `epsilon_edges`"
+    ("Single-linkage clusters at a cosine-distance threshold: connected components of the "
+     "ε-graph; exact unless `approximate`; other keyword arguments are passed to `epsilon_edges`")
     return components(epsilon_edges(vectors, threshold, approximate, **kwargs), groups)
 
 # %% ../nbs/09_clustering.ipynb #732c7c63
@@ -221,9 +239,12 @@ def tune_slink(vectors, # (n, d) validation embeddings, or None with `image` and
     for w, v in pairs:
         edges = epsilon_edges(v, max_threshold, progress=False)
         cands = merge_distances(edges)
-        if len(cands) > max_candidates: cands = np.unique(np.quantile(cands, np.linspace(0, 1, max_candidates), method='nearest'))
+        if len(cands) > max_candidates:
+            cands = np.unique(np.quantile(cands, np.linspace(0, 1, max_candidates), method='nearest'))
         for t in np.concatenate([[0.], cands]):  # partitions change only at merge distances
-            rows.append(dict(im_wt=w, threshold=float(t), ari=adjusted_rand_score(labels, components(edges.within(t), groups))))
+            rows.append(
+                dict(im_wt=w, threshold=float(t), ari=adjusted_rand_score(labels, components(edges.within(t), groups)))
+            )
     sweep = pd.DataFrame(rows)
     best = sweep[sweep.ari == sweep.ari.max()].sort_values(['threshold', 'im_wt'], na_position='first').iloc[0]
     return ClusterTuning(float(best.threshold), None if image is None else float(best.im_wt), float(best.ari), sweep)
@@ -241,7 +262,9 @@ def jaccard_edges(texts, # captions
     return Edges(sim.row[keep].astype(np.int64), sim.col[keep].astype(np.int64), 1 - sim.data[keep], len(texts))
 
 # %% ../nbs/09_clustering.ipynb #ebd777ee
-def tune_jaccard(texts, labels, ns=(1, 2, 3, 4, 5), overlaps=tuple(np.round(np.arange(.05, .2001, .01), 2)), groups=None) -> pd.DataFrame:
+def tune_jaccard(
+    texts, labels, ns=(1, 2, 3, 4, 5), overlaps=tuple(np.round(np.arange(.05, .2001, .01), 2)), groups=None
+) -> pd.DataFrame:
     "ARI of Jaccard clustering on validation for every (n, overlap) of the paper's grid, best first"
     rows = [dict(n=n, overlap=float(o), ari=adjusted_rand_score(labels, components(jaccard_edges(texts, n, o), groups)))
             for n in ns for o in overlaps]
@@ -252,7 +275,8 @@ def _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col
     if len(df) == 0: raise ValueError('the table is empty')
     if method == 'jaccard':
         if text_col not in df.columns: raise ValueError(f'no text column {text_col!r}')
-        if not (n >= 1 and 0 <= overlap <= 1): raise ValueError(f'Jaccard needs n >= 1 and an overlap within [0, 1], got n={n}, overlap={overlap}')
+        if not (n >= 1 and 0 <= overlap <= 1):
+            raise ValueError(f'Jaccard needs n >= 1 and an overlap within [0, 1], got n={n}, overlap={overlap}')
         return components(jaccard_edges(df[text_col].fillna('').astype(str), n, overlap), groups)
     if method != 'slink': raise ValueError(f"unknown method {method!r} (expected 'slink' or 'jaccard')")
     if threshold is None: raise ValueError('give the cosine-distance threshold (tune it on validation with tune_slink)')
@@ -275,7 +299,8 @@ def cluster(df:pd.DataFrame, # records to cluster
             group_col:str|None=None, # never join two records sharing this column's value (e.g. a scan id)
             **kwargs,
            ) -> pd.DataFrame:
-    "The records with a `cluster_id` (0..C-1; a record linked to none is a cluster of its own); other keyword arguments are passed to `slink` (approximate=True for very large tables)"
+    ("The records with a `cluster_id` (0..C-1; a record linked to none is a cluster of its own); "
+     "other keyword arguments are passed to `slink` (approximate=True for very large tables)")
     check_table(df, 'df')
     groups = None if group_col is None else df[group_col].to_numpy()
     labels = _cluster_labels(df, vectors, image, text, im_wt, threshold, method, text_col, n, overlap, groups, **kwargs)
@@ -283,7 +308,8 @@ def cluster(df:pd.DataFrame, # records to cluster
 
 # %% ../nbs/09_clustering.ipynb #d2057d9c
 def dedup(df:pd.DataFrame, **kwargs) -> pd.DataFrame:
-    "One record per cluster (the lowest `record_id`), with its cluster's size and the ids of the duplicates it stands for"
+    ("One record per cluster (the lowest `record_id`), with its "
+     "cluster's size and the ids of the duplicates it stands for")
     c = cluster(df, **kwargs).sort_values('record_id', kind='stable')
     dups = c.groupby('cluster_id')['record_id'].agg(lambda ids: list(ids)[1:])
     keep = c.drop_duplicates('cluster_id').copy()

@@ -124,7 +124,8 @@ def combined(fields:list, # `Field`s of the same queries and targets
     w = weights.of([f.name for f in fields]).astype(np.float32)
     num = None
     for wf, f in zip(w, fields):
-        s = f.comparator.block(a, b)  # a fresh float32 array: zeroed where a record lacks the field, then weighed in place
+        # a fresh float32 array: zeroed where a record lacks the field, then weighed in place
+        s = f.comparator.block(a, b)
         if not f.query_has[a:b].all(): s[~f.query_has[a:b]] = 0
         if not f.target_has.all(): s[:, ~f.target_has] = 0
         s *= wf

@@ -29,21 +29,24 @@ def read_yaml(path, # a YAML file
     path = Path(path)
     if not path.is_file(): raise ConfigError(f'{path}: {what} file not found')
     try: text = path.read_text(encoding='utf-8')
-    except UnicodeDecodeError as e: raise ConfigError(f'{path}: not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8') from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f'{path}: not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8') from None
     try: d = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)
         where = f' at line {mark.line + 1}, column {mark.column + 1}' if mark else ''
         raise ConfigError(f'{path}: invalid YAML{where}: {getattr(e, "problem", None) or e}') from None
     if d is None: return {}
-    if not isinstance(d, dict): raise ConfigError(f'{path}: expected a mapping of keys to values, got a {type(d).__name__}')
+    if not isinstance(d, dict):
+        raise ConfigError(f'{path}: expected a mapping of keys to values, got a {type(d).__name__}')
     return d
 
 # %% ../nbs/00_files.ipynb #aac81f94
 def path_in_config(config_file, # the config file the path is written in
                    path, # the path as written
                   ) -> Path:
-    "A path written in a config file: an absolute one as it is, a relative one from the file's folder (so configs move with their data)"
+    ("A path written in a config file: an absolute one as it is, a relative one from the file's folder "
+     "(so configs move with their data)")
     path = Path(path)
     return path if path.is_absolute() else (Path(config_file).parent / path).resolve()
 
@@ -145,9 +148,11 @@ def check_output(out, # the output path
     for i in inputs:
         if i is None: continue
         i = Path(i)
-        if _same_file(out, i): raise OutputError(f'{out}: this output would overwrite the input {i}; choose another output path')
+        if _same_file(out, i):
+            raise OutputError(f'{out}: this output would overwrite the input {i}; choose another output path')
         if i.is_dir() and out.resolve().is_relative_to(i.resolve()):
-            raise OutputError(f'{out}: this output would be written inside the input folder {i}; choose a path outside it')
+            raise OutputError(f'{out}: this output would be written inside the input folder {i}; '
+                              'choose a path outside it')
     return out
 
 # %% ../nbs/00_files.ipynb #7a34bdff
@@ -190,14 +195,16 @@ def open_image(path, # an `image_path` value
     max_mb = max_mb or _limit('CLIPPINGS_MAX_IMAGE_MB', MAX_IMAGE_MB)
     if not p.is_file(): raise ImageError(f'{p}: image file not found' if not p.exists() else f'{p}: not a file')
     if p.stat().st_size > max_mb * 2**20:
-        raise ImageError(f'{p}: {p.stat().st_size / 2**20:.0f} MB is over the {max_mb:g} MB limit for an image (raise CLIPPINGS_MAX_IMAGE_MB)')
+        raise ImageError(f'{p}: {p.stat().st_size / 2**20:.0f} MB is over the {max_mb:g} MB limit for an image '
+                         '(raise CLIPPINGS_MAX_IMAGE_MB)')
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
             with Image.open(p) as im:
                 if im.width * im.height > max_pixels:
                     raise ImageError(f'{p}: {im.width} × {im.height} pixels is over the limit of {max_pixels:,.0f} '
-                                     '(a possible decompression bomb; raise CLIPPINGS_MAX_IMAGE_PIXELS for larger images)')
+                                     '(a possible decompression bomb; '
+                                     'raise CLIPPINGS_MAX_IMAGE_PIXELS for larger images)')
                 return im.convert('RGB')
     except ImageError: raise
     except Image.DecompressionBombError as e: raise ImageError(f'{p}: refused as a decompression bomb ({e})') from None
@@ -213,11 +220,15 @@ def read_npz(path, # an `.npz` file
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'{path}: {what} not found')
     with open(path, 'rb') as f: magic = f.read(4)
-    if magic != b'PK\x03\x04': raise ValueError(f'{path}: not an .npz archive, so not an {what} (clippings writes them with `clippings embed`)')
+    if magic != b'PK\x03\x04':
+        raise ValueError(f'{path}: not an .npz archive, so not an {what} '
+                         '(clippings writes them with `clippings embed`)')
     try:
         with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
     except ValueError as e:
-        if 'pickle' in str(e): raise ValueError(f'{path}: holds pickled Python objects, which are refused (loading them could run code)') from None
+        if 'pickle' in str(e):
+            raise ValueError(f'{path}: holds pickled Python objects, which are refused '
+                             '(loading them could run code)') from None
         raise ValueError(f'{path}: corrupt {what} ({e})') from None
     except Exception as e: raise ValueError(f'{path}: corrupt or truncated {what} ({type(e).__name__}: {e})') from None
 
@@ -229,5 +240,6 @@ def check_table(value, # what the caller passed where a table belongs
     import pandas as pd
     if isinstance(value, pd.DataFrame): return value
     hint = ('read the file first (pd.read_csv, pd.read_parquet, or clippings.records.read_records)'
-            if isinstance(value, (str, os.PathLike)) else 'make one with pd.DataFrame(...), e.g. pd.DataFrame(rows) for a list of dicts')
+            if isinstance(value, (str, os.PathLike))
+            else 'make one with pd.DataFrame(...), e.g. pd.DataFrame(rows) for a list of dicts')
     raise TypeError(f'{name}: expected a pandas DataFrame, got {type(value).__name__}; {hint}')

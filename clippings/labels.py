@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_labels.ipynb #7f0057a4
 from __future__ import annotations
-import csv, fcntl, io, os, time, warnings
+import csv, fcntl, io, logging, os, time, warnings
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -13,9 +13,11 @@ from scipy.sparse.csgraph import connected_components
 
 from .files import check_table
 
+log = logging.getLogger(__name__)
+
 # %% auto #0
-__all__ = ['LABEL_COLUMNS', 'LABELS', 'LabelError', 'check_label', 'append_label', 'label_history', 'read_labels', 'pair_truth',
-           'label_entities']
+__all__ = ['log', 'LABEL_COLUMNS', 'LABELS', 'LabelError', 'check_label', 'append_label', 'label_history', 'read_labels',
+           'pair_truth', 'label_entities']
 
 # %% ../nbs/04a_labels.ipynb #c247afd5
 LABEL_COLUMNS = ('left', 'right', 'label', 'score', 'time', 'by')
@@ -74,7 +76,8 @@ def label_history(path) -> pd.DataFrame:
     if not lines: return pd.DataFrame(columns=list(LABEL_COLUMNS))
     head = next(csv.reader([lines[0]]))
     missing = [c for c in ('left', 'right', 'label') if c not in head]
-    if missing: raise LabelError(f'{path}: no column {missing} in the header {head} (a labels file has {list(LABEL_COLUMNS)})')
+    if missing:
+        raise LabelError(f'{path}: no column {missing} in the header {head} (a labels file has {list(LABEL_COLUMNS)})')
     rows = []
     for n, line in enumerate(lines[1:], start=2):
         if not line.strip(): continue
@@ -140,7 +143,7 @@ def pair_truth(links:pd.DataFrame, # `link`'s output
     if not keep.any(): raise LabelError(f'labels: none of the {len(lab)} decided pairs has its left id in {left_id!r}')
     out = links[keep].copy()
     out[truth] = [match.get(i) for i in ids[keep]]
-    out.attrs = dict(links.attrs, labelled=int(len(set(ids[keep]))), unlabelled=int(ids[~keep].nunique()))
+    log.info('labels: %d left records decided, %d without a decision left out', len(set(ids[keep])), ids[~keep].nunique())
     return out
 
 # %% ../nbs/04a_labels.ipynb #04347e41
@@ -151,10 +154,13 @@ def label_entities(records:pd.DataFrame, # the records (both sides), one row per
                   ) -> pd.DataFrame:
     "The records that labels name, with an entity column: components of the `same` pairs"
     check_table(records, 'records')
-    if id not in records.columns: raise ValueError(f'records: no id column {id!r} (columns are {list(records.columns)})')
+    if id not in records.columns:
+        raise ValueError(f'records: no id column {id!r} (columns are {list(records.columns)})')
     ids = records[id].astype(str)
     if ids.duplicated().any():
-        raise ValueError(f'records: {int(ids.duplicated().sum())} repeated ids in {id!r} (e.g. {ids[ids.duplicated()].iat[0]!r})')
+        raise ValueError(
+            f'records: {int(ids.duplicated().sum())} repeated ids in {id!r} (e.g. {ids[ids.duplicated()].iat[0]!r})'
+        )
     lab = read_labels(labels)
     lab = lab[lab['label'].isin(['same', 'different'])]
     unknown = sorted((set(lab['left']) | set(lab['right'])) - set(ids))
@@ -167,7 +173,8 @@ def label_entities(records:pd.DataFrame, # the records (both sides), one row per
     _, comp = connected_components(g, directed=False)
     diff = lab[lab['label'] == 'different']
     clash = int(sum(comp[pos[a]] == comp[pos[b]] for a, b in zip(diff['left'], diff['right'])))
-    if clash: warnings.warn(f'labels: {clash} pairs labelled different are joined by pairs labelled same; kept as one entity')
+    if clash:
+        warnings.warn(f'labels: {clash} pairs labelled different are joined by pairs labelled same; kept as one entity')
     left_out = int((~ids.isin(pos)).sum())
     if left_out: warnings.warn(f'records: {left_out} of {len(records)} records are in no labelled pair; left out')
     out = records[ids.isin(pos).to_numpy()].copy()

@@ -18,7 +18,8 @@ from .files import write_text
 # %% ../nbs/01_lexicon.ipynb #f5d65095
 IPADIC_DIR = Path('/usr/share/mecab/dic/ipadic')
 IPADIC_FILES = {'name': 'Noun.name.csv', 'place': 'Noun.place.csv', 'org': 'Noun.org.csv', 'noun': 'Noun.csv'}
-IPADIC_HELP = "install it with `sudo apt-get install mecab-ipadic` (or `make lexicon` as root), or pass the folder holding IPAdic's CSVs"
+IPADIC_HELP = ("install it with `sudo apt-get install mecab-ipadic` (or `make lexicon` as root), "
+               "or pass the folder holding IPAdic's CSVs")
 
 def ipadic_dir(path=None) -> Path:
     "The folder of IPAdic's source CSVs: `path`, else the Debian location; a clear error when they are missing"
@@ -33,7 +34,8 @@ def read_ipadic(file:str, # a CSV of IPAdic, e.g. 'Noun.name.csv'
                ) -> pd.DataFrame:
     "One IPAdic CSV as a table: surface form, part of speech (three levels) and reading"
     cols = {0: 'surface', 5: 'pos1', 6: 'pos2', 7: 'pos3', 11: 'reading'}
-    df = pd.read_csv(ipadic_dir(path) / file, encoding='euc_jp', header=None, usecols=list(cols), dtype=str, quoting=3, keep_default_na=False)
+    df = pd.read_csv(ipadic_dir(path) / file, encoding='euc_jp', header=None, usecols=list(cols), dtype=str, quoting=3,
+                     keep_default_na=False)
     return df.rename(columns=cols)
 
 # %% ../nbs/01_lexicon.ipynb #89528ee6
@@ -61,7 +63,8 @@ def extract_lexicon(path=None, # IPAdic's folder (default: Debian's)
     "The name parts of a firm title from IPAdic: sorted, distinct entries per part"
     tables = {k: read_ipadic(f, path) for k, f in IPADIC_FILES.items()}
     out = {part: _part(tables[file], *rule) for part, (file, *rule) in _PARTS.items()}
-    out['firms'] = out['firms'][out['firms'].str.endswith(tuple(FIRM_ENDINGS)) & ~out['firms'].str.fullmatch(f'[{KATAKANA}]+')]
+    out['firms'] = out['firms'][out['firms'].str.endswith(tuple(FIRM_ENDINGS))
+                                & ~out['firms'].str.fullmatch(f'[{KATAKANA}]+')]
     out['katakana'] = out['katakana'][~out['katakana'].str.contains('ー{2}|^ー')]
     return {part: sorted(set(s)) for part, s in out.items()}
 
@@ -92,11 +95,13 @@ def heldout(entry:str, share:float=.1) -> bool:
 
 # %% ../nbs/01_lexicon.ipynb #3ade21ff
 @lru_cache(None)
-def load_lexicon(part:str='train', # 'train' (90% of entries: the sample data), 'heldout' (the other 10%: shifted test sets), or 'all'
-                 path=None, # an extract written by `write_lexicon` (default: the one in the package)
-                ) -> dict:
+def load_lexicon(
+    part:str='train', # 'train' (90% of entries: the sample data), 'heldout' (the other 10%: shifted test sets) or 'all'
+    path=None, # an extract written by `write_lexicon` (default: the one in the package)
+) -> dict:
     "The name parts (surnames, given, places, firms, katakana, words), each a tuple of distinct entries"
-    if part not in ('train', 'heldout', 'all'): raise ValueError(f"part must be 'train', 'heldout' or 'all', got {part!r}")
+    if part not in ('train', 'heldout', 'all'):
+        raise ValueError(f"part must be 'train', 'heldout' or 'all', got {part!r}")
     doc = json.loads(gzip.decompress(Path(path or data_file()).read_bytes()))
     keep = (lambda e: True) if part == 'all' else (lambda e: heldout(e) == (part == 'heldout'))
     return {name: tuple(e for e in v if keep(e)) for name, v in doc['parts'].items()}

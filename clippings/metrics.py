@@ -24,7 +24,11 @@ def link_truth(records:pd.DataFrame, # a record table with sources and targets
     check_table(records, 'records')
     targets = records[records['side'] == 'target']
     by_entity = targets[targets['entity_id'] != ''].groupby('entity_id')['record_id'].agg(set)
-    src = records[records['side'] == 'source'] if queries is None else records.set_index('record_id').loc[list(queries)].reset_index()
+    src = (
+        records[records['side'] == 'source']
+        if queries is None
+        else records.set_index('record_id').loc[list(queries)].reset_index()
+    )
     return {q: set(by_entity.get(e, set())) if e else set() for q, e in zip(src['record_id'], src['entity_id'])}
 
 # %% ../nbs/04_metrics.ipynb #241214c4
@@ -57,7 +61,11 @@ def nomatch_correct(links:pd.DataFrame, # linker output with `is_match` (from a 
     if 'is_match' not in links.columns: raise ValueError("links need an 'is_match' column (apply a no-match threshold)")
     pred = _predicted(links)
     queries = list(truth) if queries is None else list(queries)
-    return pd.Series([(pred.get(q) in truth[q]) if pred.get(q) is not None else not truth[q] for q in queries], index=queries, dtype=bool)
+    return pd.Series(
+        [(pred.get(q) in truth[q]) if pred.get(q) is not None else not truth[q] for q in queries],
+        index=queries,
+        dtype=bool,
+    )
 
 # %% ../nbs/04_metrics.ipynb #1c9acc96
 def ranks_of_truth(links:pd.DataFrame, truth:dict, queries=None) -> pd.Series:

@@ -17,7 +17,8 @@ from .lexicon import FIRM_ENDINGS, load_lexicon
 # %% ../nbs/01a_names.ipynb #b2de29cb
 def stream_rng(seed, *stream):
     "An independent, reproducible random stream for `seed` and a stream name/number path"
-    return np.random.default_rng([seed, *[int.from_bytes(hashlib.sha256(str(s).encode()).digest()[:4], 'little') for s in stream]])
+    return np.random.default_rng([seed, *[int.from_bytes(hashlib.sha256(str(s).encode()).digest()[:4], 'little')
+                                          for s in stream]])
 
 # %% ../nbs/01a_names.ipynb #b6ff0448
 # Short word lists written for clippings: regional and "national" prefixes of the era, auspicious and trade words,
@@ -48,14 +49,26 @@ PRODUCT_TRADES = '工業 製作所 商会 商店 工業所 製造所 販売 商�
 SHOP_TRADES = '商店 商会 製作所 工業所 工場 店 本店 商事'.split()  # what follows a founder's full name
 LEGAL_FORMS = ('株式会社', '合資会社', '合名会社', '有限会社')
 # 新字体 -> 旧字体: the postwar reform (1946-49) left printers and OCR with both forms in the same decade
-OLD_FORMS = dict(zip('亜悪圧囲医為壱隠栄営衛駅円塩応欧殴桜仮価画会壊懐絵拡覚学楽勧巻歓観関陥巌顔帰気亀偽戯犠旧拠挙峡狭暁区駆勲径恵渓経継茎蛍軽鶏芸欠倹剣圏検権献県険顕験厳効広恒鉱号国済砕斎剤雑参惨桟蚕賛残糸歯児辞湿実舎写釈寿収従渋獣縦粛処緒叙将焼称証乗剰壌嬢条浄畳譲醸触寝慎晋真尽図粋酔随髄数枢声静斉摂窃専戦浅潜繊践銭禅双壮捜挿争総聡荘装騒臓蔵属続堕体対帯滞台滝択沢単担胆団弾断痴遅昼虫鋳庁徴聴勅鎮逓鉄転点伝党盗灯当闘徳独読届縄弐悩脳覇廃拝売麦発髪抜蛮秘浜瓶払仏並変辺舗歩宝豊没翻毎万満黙訳薬与予余誉揺様謡来頼乱覧竜両猟緑塁涙励礼隷霊齢恋炉労楼録湾郷穂',
-                     '亞惡壓圍醫爲壹隱榮營衞驛圓鹽應歐毆櫻假價畫會壞懷繪擴覺學樂勸卷歡觀關陷巖顏歸氣龜僞戲犧舊據擧峽狹曉區驅勳徑惠溪經繼莖螢輕鷄藝缺儉劍圈檢權獻縣險顯驗嚴效廣恆鑛號國濟碎齋劑雜參慘棧蠶贊殘絲齒兒辭濕實舍寫釋壽收從澁獸縱肅處緖敍將燒稱證乘剩壤孃條淨疊讓釀觸寢愼晉眞盡圖粹醉隨髓數樞聲靜齊攝竊專戰淺潛纖踐錢禪雙壯搜插爭總聰莊裝騷臟藏屬續墮體對帶滯臺瀧擇澤單擔膽團彈斷癡遲晝蟲鑄廳徵聽敕鎭遞鐵轉點傳黨盜燈當鬪德獨讀屆繩貳惱腦霸廢拜賣麥發髮拔蠻祕濱甁拂佛竝變邊舖步寶豐沒飜每萬滿默譯藥與豫餘譽搖樣謠來賴亂覽龍兩獵綠壘淚勵禮隸靈齡戀爐勞樓錄灣鄕穗'))
+OLD_FORMS = dict(zip('亜悪圧囲医為壱隠栄営衛駅円塩応欧殴桜仮価画会壊懐絵拡覚学楽勧巻歓観関陥巌顔帰気亀偽戯犠旧拠挙峡狭'
+                     '暁区駆勲径恵渓経継茎蛍軽鶏芸欠倹剣圏検権献県険顕験厳効広恒鉱号国済砕斎剤雑参惨桟蚕賛残糸歯児辞湿'
+                     '実舎写釈寿収従渋獣縦粛処緒叙将焼称証乗剰壌嬢条浄畳譲醸触寝慎晋真尽図粋酔随髄数枢声静斉摂窃専戦浅'
+                     '潜繊践銭禅双壮捜挿争総聡荘装騒臓蔵属続堕体対帯滞台滝択沢単担胆団弾断痴遅昼虫鋳庁徴聴勅鎮逓鉄転点'
+                     '伝党盗灯当闘徳独読届縄弐悩脳覇廃拝売麦発髪抜蛮秘浜瓶払仏並変辺舗歩宝豊没翻毎万満黙訳薬与予余誉揺'
+                     '様謡来頼乱覧竜両猟緑塁涙励礼隷霊齢恋炉労楼録湾郷穂',
+                     '亞惡壓圍醫爲壹隱榮營衞驛圓鹽應歐毆櫻假價畫會壞懷繪擴覺學樂勸卷歡觀關陷巖顏歸氣龜僞戲犧舊據擧峽狹'
+                     '曉區驅勳徑惠溪經繼莖螢輕鷄藝缺儉劍圈檢權獻縣險顯驗嚴效廣恆鑛號國濟碎齋劑雜參慘棧蠶贊殘絲齒兒辭濕'
+                     '實舍寫釋壽收從澁獸縱肅處緖敍將燒稱證乘剩壤孃條淨疊讓釀觸寢愼晉眞盡圖粹醉隨髓數樞聲靜齊攝竊專戰淺'
+                     '潛纖踐錢禪雙壯搜插爭總聰莊裝騷臟藏屬續墮體對帶滯臺瀧擇澤單擔膽團彈斷癡遲晝蟲鑄廳徵聽敕鎭遞鐵轉點'
+                     '傳黨盜燈當鬪德獨讀屆繩貳惱腦霸廢拜賣麥發髮拔蠻祕濱甁拂佛竝變邊舖步寶豐沒飜每萬滿默譯藥與豫餘譽搖'
+                     '樣謠來賴亂覽龍兩獵綠壘淚勵禮隸靈齡戀爐勞樓錄灣鄕穗'))
 NEW_FORMS = {v: k for k, v in OLD_FORMS.items()}
-LEGAL_FORM_RE = re.compile('|'.join(sorted({''.join(OLD_FORMS.get(c, c) for c in f) for f in LEGAL_FORMS} | set(LEGAL_FORMS))))
+LEGAL_FORM_RE = re.compile('|'.join(sorted({''.join(OLD_FORMS.get(c, c) for c in f) for f in LEGAL_FORMS}
+                                       | set(LEGAL_FORMS))))
 
 
 # %% ../nbs/01a_names.ipynb #dbedacdc
-_CORE_KINDS = {'surname': .3, 'founder': .08, 'firm': .15, 'place': .17, 'word': .1, 'auspicious': .07, 'katakana': .13}  # what a family shares
+# what a family shares
+_CORE_KINDS = {'surname': .3, 'founder': .08, 'firm': .15, 'place': .17, 'word': .1, 'auspicious': .07, 'katakana': .13}
 _TEMPLATES = {'core+industry': .72, 'region+core+industry': .13, 'core+product+trade': .15}
 _LEGAL_P = {'株式会社': .6, '合資会社': .1, '合名会社': .06, '有限会社': .08, '': .16}
 
@@ -95,7 +108,8 @@ def _make_firm(rng, core, kind, industry=None):
     industry = industry or str(rng.choice(trades))
     legal = rng.choice(list(_LEGAL_P), p=list(_LEGAL_P.values()))
     legal_first = bool(legal) and rng.random() < (.7 if legal in ('合資会社', '合名会社') else .35)
-    return dict(place=region, core=core, middle=str(middle), industry=industry, legal=str(legal), legal_first=legal_first)
+    return dict(place=region, core=core, middle=str(middle), industry=industry, legal=str(legal),
+                legal_first=legal_first)
 
 def firm_stem(f): return f['place'] + f['core'] + f['middle'] + f['industry']
 
@@ -106,16 +120,18 @@ def firm_name(f, legal=True):
     return f['legal'] + stem if f['legal_first'] else stem + f['legal']
 
 # %% ../nbs/01a_names.ipynb #b6422546
-TRAINING_KINDS = {'surname': .2, 'founder': .25, 'place': .2, 'word': .2, 'katakana': .15}  # the training set's cores: all from the lexicon
+# the training set's cores: all from the lexicon
+TRAINING_KINDS = {'surname': .2, 'founder': .25, 'place': .2, 'word': .2, 'katakana': .15}
 
-def firm_names(n:int, # number of firms
-               seed:int=0, # seed of the stream
-               max_siblings:int=5, # largest family
-               cover:int=8, # lexicon candidates per draw; the one adding most unseen characters wins (1: plain uniform draws)
-               kinds:dict|None=None, # probability of each kind of core (default: `_CORE_KINDS`)
-               stream:str='firms', # name of the random stream (and prefix of the ids)
-               lexicon:dict|None=None, # name parts (default: `load_lexicon()`, the IPAdic extract)
-              ) -> pd.DataFrame:
+def firm_names(
+    n:int, # number of firms
+    seed:int=0, # seed of the stream
+    max_siblings:int=5, # largest family
+    cover:int=8, # lexicon candidates per draw; the one adding most unseen characters wins (1: plain uniform draws)
+    kinds:dict|None=None, # probability of each kind of core (default: `_CORE_KINDS`)
+    stream:str='firms', # name of the random stream (and prefix of the ids)
+    lexicon:dict|None=None, # name parts (default: `load_lexicon()`, the IPAdic extract)
+) -> pd.DataFrame:
     "`n` firms with distinct names, in families of siblings that share a core"
     rng, lex, seen, kinds = stream_rng(seed, stream), lexicon or load_lexicon(), set(), kinds or _CORE_KINDS
     rows, stems, prefix = [], set(), 'f' if stream == 'firms' else stream[0]

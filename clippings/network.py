@@ -16,13 +16,21 @@ def listing_entries(records:pd.DataFrame, # a linkage record table (partner ment
                     firms_per_mention:float=1/6, # listing firms per partner mention (each lists about six partners)
                     seed:int=0, # the draw's seed
                    ) -> pd.DataFrame:
-    "Synthetic directory entries: every partner mention listed under a firm of the target universe, with the direction of trade"
-    sources, firms = records[records['side'] == 'source'], sorted(set(records.loc[records['side'] == 'target', 'entity_id']))
-    if sources.empty or not firms: raise ValueError('listing_entries needs partner mentions (side "source") and a target universe (side "target")')
+    ("Synthetic directory entries: every partner mention listed under "
+     "a firm of the target universe, with the direction of trade")
+    sources, firms = (records[records['side'] == 'source'],
+                      sorted(set(records.loc[records['side'] == 'target', 'entity_id'])))
+    if sources.empty or not firms:
+        raise ValueError('listing_entries needs partner mentions (side "source") and a target universe (side "target")')
     rng = np.random.default_rng(seed)
     listing = rng.choice(firms, max(1, min(len(firms), round(len(sources) * firms_per_mention))), replace=False)
-    return pd.DataFrame({'record_id': sources['record_id'].to_numpy(), 'listing_entity': rng.choice(listing, len(sources)),
-                         'direction': rng.choice(DIRECTIONS, len(sources))})
+    return pd.DataFrame(
+        {
+            'record_id': sources['record_id'].to_numpy(),
+            'listing_entity': rng.choice(listing, len(sources)),
+            'direction': rng.choice(DIRECTIONS, len(sources)),
+        }
+    )
 
 # %% ../nbs/11_network.ipynb #54b0a11d
 def network_edges(entries:pd.DataFrame, # `listing_entries`
@@ -40,7 +48,8 @@ def network_edges(entries:pd.DataFrame, # `listing_entries`
 # %% ../nbs/11_network.ipynb #45b580cf
 def edge_difference(a:pd.DataFrame, b:pd.DataFrame) -> float:
     "Share of the edges of either network that are not in both (0: the same network, 1: nothing in common)"
-    ea, eb = set(map(tuple, a[['supplier', 'customer']].to_numpy())), set(map(tuple, b[['supplier', 'customer']].to_numpy()))
+    ea, eb = (set(map(tuple, a[['supplier', 'customer']].to_numpy())),
+              set(map(tuple, b[['supplier', 'customer']].to_numpy())))
     return len(ea ^ eb) / max(1, len(ea | eb))
 
 # %% ../nbs/11_network.ipynb #26fb6800
@@ -50,13 +59,17 @@ def draw_networks(networks:dict, # title -> edges (`network_edges`); the first i
                  ):
     "Side-by-side drawings of supplier → customer networks, shared firms at the same positions; returns the figure"
     import matplotlib.pyplot as plt
-    graphs = {t: nx.from_pandas_edgelist(e, 'supplier', 'customer', create_using=nx.DiGraph) for t, e in networks.items()}
+    graphs = {
+        t: nx.from_pandas_edgelist(e, 'supplier', 'customer', create_using=nx.DiGraph) for t, e in networks.items()
+    }
     first = next(iter(graphs.values()))
     pos0 = nx.spring_layout(first, seed=seed, k=1.5 / max(1, len(first)) ** .5)
     fig, axes = plt.subplots(1, len(graphs), figsize=(size * len(graphs), size), squeeze=False)
     for ax, (title, g) in zip(axes[0], graphs.items()):
         shared = [n for n in g if n in pos0]
-        pos = nx.spring_layout(g, pos={n: pos0[n] for n in shared} or None, fixed=shared or None, seed=seed, k=1.5 / max(1, len(g)) ** .5)
+        pos = nx.spring_layout(
+            g, pos={n: pos0[n] for n in shared} or None, fixed=shared or None, seed=seed, k=1.5 / max(1, len(g)) ** .5
+        )
         deg = dict(g.degree())
         nx.draw_networkx_edges(g, pos, ax=ax, alpha=.15, arrows=False, width=.5)
         nx.draw_networkx_nodes(g, pos, ax=ax, node_size=[6 + 6 * deg[n] for n in g],

@@ -31,7 +31,8 @@ def scene(rng:np.random.Generator, # the photograph's random stream
     sky, ground = rng.integers(60, 230, 3), rng.integers(30, 180, 3)
     horizon = int(h * rng.uniform(.35, .7))
     t = np.linspace(0, 1, h)[:, None, None]
-    px = np.where(np.arange(h)[:, None, None] < horizon, sky * (1 - .4 * t), ground * (.6 + .4 * t)) * np.ones((1, w, 1))
+    px = (np.where(np.arange(h)[:, None, None] < horizon, sky * (1 - .4 * t), ground * (.6 + .4 * t))
+          * np.ones((1, w, 1)))
     img = Image.fromarray(np.clip(px, 0, 255).astype(np.uint8), 'RGB')
     draw = ImageDraw.Draw(img)
     for _ in range(rng.integers(2, 6)):  # buildings on the horizon
@@ -63,7 +64,8 @@ class PrintNoise:
         keep = rng.uniform(1 - .3 * strength, 1., 2)
         left, top = rng.uniform(0, 1 - keep[0]), rng.uniform(0, 1 - keep[1])
         return cls((float(left), float(top), float(left + keep[0]), float(top + keep[1])), int(rng.integers(110, 200)),
-                   float(rng.uniform(1 - .4 * strength, 1 + .3 * strength)), int(rng.choice([0, 3, 4])) if strength else 0,
+                   float(rng.uniform(1 - .4 * strength, 1 + .3 * strength)),
+                   int(rng.choice([0, 3, 4])) if strength else 0,
                    float(rng.uniform(0, 1.2) * strength), float(rng.uniform(0, 12) * strength))
 
 # %% ../nbs/01f_news.ipynb #33aebe0f
@@ -75,7 +77,8 @@ def reproduce(photo:Image.Image, p:PrintNoise, rng) -> Image.Image:
     a = (np.asarray(img, np.float32) - 128) * p.contrast + 128
     if p.halftone:  # an ordered dot screen: ink where the tone is darker than the screen
         yy, xx = np.mgrid[:a.shape[0], :a.shape[1]]
-        screen = (np.sin(2 * np.pi * (xx + yy) / p.halftone / 1.4) * np.sin(2 * np.pi * (xx - yy) / p.halftone / 1.4) + 1) * 127.5
+        screen = (np.sin(2 * np.pi * (xx + yy) / p.halftone / 1.4) * np.sin(2 * np.pi * (xx - yy) / p.halftone / 1.4)
+                  + 1) * 127.5
         a = np.where(a < screen, 25., 235.) * .35 + a * .65
     img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), 'L')
     if p.blur: img = img.filter(ImageFilter.GaussianBlur(p.blur))
@@ -84,23 +87,26 @@ def reproduce(photo:Image.Image, p:PrintNoise, rng) -> Image.Image:
 
 # %% ../nbs/01f_news.ipynb #18e4bb73
 # Word lists for wire-photo captions of the 1950s, all written for clippings (no external source).
-CITIES = [c.replace('_', ' ') for c in ('NEW_YORK WASHINGTON CHICAGO BOSTON DETROIT CLEVELAND DENVER MIAMI ATLANTA DALLAS '
-          'HOUSTON SEATTLE PORTLAND PHILADELPHIA PITTSBURGH BALTIMORE MEMPHIS OMAHA MILWAUKEE ST._LOUIS KANSAS_CITY '
-          'LOS_ANGELES SAN_FRANCISCO NEW_ORLEANS MINNEAPOLIS BUFFALO RICHMOND TOPEKA RENO TUCSON').split()]
-FIRST = 'John James Robert William Charles George Thomas Edward Harry Walter Frank Joseph Mary Helen Dorothy Margaret Ruth Betty Alice Jean'.split()
-LAST = ('Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore Martin Jackson Thompson White Harris '
-        'Clark Lewis Robinson Walker Young Allen King Wright Scott Green Baker Adams Nelson Hill Campbell Mitchell Roberts Carter').split()
-TITLES = {'Senator': 'Sen.', 'Governor': 'Gov.', 'Mayor': 'Mayor', 'General': 'Gen.', 'President': 'Pres.', 'Doctor': 'Dr.',
-          'Representative': 'Rep.', 'Judge': 'Judge', 'Captain': 'Capt.', 'Mrs.': 'Mrs.'}
+CITIES = [c.replace('_', ' ') for c in ('NEW_YORK WASHINGTON CHICAGO BOSTON DETROIT CLEVELAND DENVER MIAMI ATLANTA '
+          'DALLAS HOUSTON SEATTLE PORTLAND PHILADELPHIA PITTSBURGH BALTIMORE MEMPHIS OMAHA MILWAUKEE ST._LOUIS '
+          'KANSAS_CITY LOS_ANGELES SAN_FRANCISCO NEW_ORLEANS MINNEAPOLIS BUFFALO RICHMOND TOPEKA RENO TUCSON').split()]
+FIRST = ('John James Robert William Charles George Thomas Edward Harry Walter Frank Joseph Mary Helen Dorothy Margaret '
+         'Ruth Betty Alice Jean').split()
+LAST = ('Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore Martin Jackson Thompson '
+        'White Harris Clark Lewis Robinson Walker Young Allen King Wright Scott Green Baker Adams Nelson Hill Campbell '
+        'Mitchell Roberts Carter').split()
+TITLES = {'Senator': 'Sen.', 'Governor': 'Gov.', 'Mayor': 'Mayor', 'General': 'Gen.', 'President': 'Pres.',
+          'Doctor': 'Dr.', 'Representative': 'Rep.', 'Judge': 'Judge', 'Captain': 'Capt.', 'Mrs.': 'Mrs.'}
 ACTIONS = {'speaks to': 'addresses', 'greets': 'welcomes', 'inspects': 'looks over', 'leaves': 'departs from',
-           'arrives at': 'reaches', 'signs': 'puts his name to', 'opens': 'dedicates', 'visits': 'tours', 'accepts': 'receives',
-           'watches': 'views'}
-OBJECTS = ('the new bridge', 'a crowd of workers', 'the flood area', 'the state capitol', 'reporters', 'the steel plant',
-           'a veterans parade', 'the new hospital', 'the airport', 'the harbor', 'a school class', 'the farm exhibit',
-           'the rail yards', 'a trophy', 'the peace treaty', 'the budget bill', 'the county fair', 'the dam site')
+           'arrives at': 'reaches', 'signs': 'puts his name to', 'opens': 'dedicates', 'visits': 'tours',
+           'accepts': 'receives', 'watches': 'views'}
+OBJECTS = ('the new bridge', 'a crowd of workers', 'the flood area', 'the state capitol', 'reporters',
+           'the steel plant', 'a veterans parade', 'the new hospital', 'the airport', 'the harbor', 'a school class',
+           'the farm exhibit', 'the rail yards', 'a trophy', 'the peace treaty', 'the budget bill', 'the county fair',
+           'the dam site')
 CONTEXTS = ('after the storm', 'during his campaign tour', 'on Monday', 'on Tuesday', 'at the annual convention',
-            'before the vote', 'as thousands look on', 'in a brief ceremony', 'ahead of the election', 'on his return from Europe',
-            'despite the rain', 'at the end of a long trip')
+            'before the vote', 'as thousands look on', 'in a brief ceremony', 'ahead of the election',
+            'on his return from Europe', 'despite the rain', 'at the end of a long trip')
 MONTHS = 'Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.'.split()
 AGENCIES = ('AP', 'UPI', 'INS')
 
@@ -128,8 +134,10 @@ def caption(e:dict, rng, # the event, and this paper's random stream
     title = TITLES[e['title']] if r() else e['title']
     person = f"{title} {e['last']}" if r() else f"{title} {e['first']} {e['last']}"
     action = ACTIONS[e['action']] if r() else e['action']
-    body = f"{person}, {e['context']}, {action} {e['object']}." if r() else f"{person} {action} {e['object']} {e['context']}."
-    dateline = '' if r() else f"{e['city']}, {e['month']} {e['day']} ({e['agency'] if not r() else AGENCIES[rng.integers(3)]}) - "
+    body = (f"{person}, {e['context']}, {action} {e['object']}." if r()
+            else f"{person} {action} {e['object']} {e['context']}.")
+    dateline = '' if r() else (f"{e['city']}, {e['month']} {e['day']} "
+                               f"({e['agency'] if not r() else AGENCIES[rng.integers(3)]}) - ")
     words = (dateline + body).split()
     if rng.random() < reword / 2: words = words[:max(4, int(len(words) * rng.uniform(.5, .9)))]  # cut to fit the column
     return ' '.join(words)
@@ -153,7 +161,8 @@ NEWS_OCR = OCRNoise(substitute=.03, form_swap=0, delete=.008, insert=.006, merge
 def latin_confusions() -> GlyphConfusions:
     "Look-alikes among Latin letters, digits and punctuation, from the DejaVu and STIX faces that ship with matplotlib"
     fonts = find_fonts([Path(matplotlib.get_data_path()) / 'fonts' / 'ttf'], probe='Aa')
-    fonts = [f for f in fonts if f.name in ('DejaVu Serif', 'DejaVu Sans', 'STIXGeneral-Regular', 'STIXGeneral')] or fonts[:3]
+    fonts = ([f for f in fonts if f.name in ('DejaVu Serif', 'DejaVu Sans', 'STIXGeneral-Regular', 'STIXGeneral')]
+             or fonts[:3])
     chars = string.ascii_letters + string.digits + '.,-()\''
     return GlyphConfusions.from_fonts(chars, fonts, candidates=chars + ':;!|')
 
@@ -177,14 +186,16 @@ def _clusters(cfg, rng):
     for part, n, sizes in [('eval', cfg.n_eval_clusters, (2, cfg.max_papers)), ('eval', cfg.n_eval_singletons, (1, 1)),
                            ('train', cfg.n_train_clusters, (2, cfg.max_papers)), ('pool', cfg.n_pool, (1, 1))]:
         for _ in range(n):
-            e = sibling_event(out[-1][1], rng) if out and out[-1][3] == part and rng.random() < cfg.sibling_rate else news_event(rng)
+            e = (sibling_event(out[-1][1], rng) if out and out[-1][3] == part and rng.random() < cfg.sibling_rate
+                 else news_event(rng))
             out.append((f'n{k:05d}', e, int(rng.integers(sizes[0], sizes[1] + 1)), part)); k += 1
     return out
 
 def build_news_data(out, # folder to write (created)
                     cfg:NewsConfig=NewsConfig(), # sizes and seed
                    ) -> dict:
-    "Write a synthetic wire-photo clustering data set: images, record tables (`records.parquet`, `pool.parquet`), manifest"
+    ("Write a synthetic wire-photo clustering data set: images, record tables (`records.parquet`, `pool.parquet`), "
+     "manifest")
     out = Path(out); (out / 'images').mkdir(parents=True, exist_ok=True)
     confusions, rows = latin_confusions(), []
     for cid, event, n, part in _clusters(cfg, stream_rng(cfg.seed, 'clusters')):
@@ -199,16 +210,20 @@ def build_news_data(out, # folder to write (created)
                              entity_id='' if part == 'pool' else cid, person=f"{event['first']} {event['last']}"))
     df = pd.DataFrame(rows)
     labels = sorted(df.loc[df.part == 'eval', 'entity_id'].unique())
-    test = set(stream_rng(cfg.seed, 'split').permutation(labels)[:round(.6 * len(labels))])  # 60% of clusters test, 40% val
-    df['split'] = np.select([df.part == 'pool', df.part == 'train', df.entity_id.isin(test)], ['unlabelled', 'train', 'test'], 'val')
+    # 60% of clusters test, 40% val
+    test = set(stream_rng(cfg.seed, 'split').permutation(labels)[:round(.6 * len(labels))])
+    df['split'] = np.select([df.part == 'pool', df.part == 'train', df.entity_id.isin(test)],
+                            ['unlabelled', 'train', 'test'], 'val')
     df['side'] = 'both'
     records = validate_records(df[df.part != 'pool'].drop(columns='part'), root=out, source='news records')
     pool = validate_records(df[df.part == 'pool'].drop(columns='part'), root=out, source='news pool')
     write_records(records, out / 'records.parquet'); write_records(pool, out / 'pool.parquet')
     sizes = records.groupby('entity_id').size()
     manifest = dict(config=asdict(cfg), n_records=len(records), n_pool=len(pool),
-                    clusters={s: int(records[records.split == s].entity_id.nunique()) for s in ('train', 'val', 'test')},
-                    singletons=int((sizes == 1).sum()), cer=round(float(np.mean([cer(p, t) for p, t in zip(df.printed, df.text)])), 4),
+                    clusters={s: int(records[records.split == s].entity_id.nunique())
+                              for s in ('train', 'val', 'test')},
+                    singletons=int((sizes == 1).sum()),
+                    cer=round(float(np.mean([cer(p, t) for p, t in zip(df.printed, df.text)])), 4),
                     fingerprints={'records': fingerprint(records), 'pool': fingerprint(pool)})
     write_text(out / 'manifest.json', json.dumps(manifest, indent=1))
     return manifest
@@ -227,8 +242,11 @@ class ReprintConfig:
 def build_reprints(out, # folder to write (created)
                    cfg:ReprintConfig, # source table, sizes and seed
                   ) -> dict:
-    "Write reprint clusters of a table's photos: images, `records.parquet` (one cluster per source photo) and a manifest"
-    if cfg.max_papers < 2: raise ValueError(f'max_papers must be at least 2 (a cluster of one print teaches nothing), got {cfg.max_papers}')
+    ("Write reprint clusters of a table's photos: images, `records.parquet` (one cluster per source photo) "
+     "and a manifest")
+    if cfg.max_papers < 2:
+        raise ValueError('max_papers must be at least 2 (a cluster of one print teaches nothing), '
+                         f'got {cfg.max_papers}')
     src = load_records(cfg.source, verify_images=False)
     out = Path(out); (out / 'images').mkdir(parents=True, exist_ok=True)
     confusions, rows, root = latin_confusions(), [], Path(src.attrs['root'])
@@ -240,11 +258,14 @@ def build_reprints(out, # folder to write (created)
             path = f'images/{r.record_id}_{j}.jpg'
             reproduce(photo, PrintNoise.sample(rng, cfg.strength), rng).convert('L').save(out / path, quality=80)
             printed = typeset(' '.join(r.text.split()), rng)
-            rows.append(dict(record_id=f'{r.record_id}_{j}', image_path=path, text=NEWS_OCR.apply(printed, confusions, rng, severity=cfg.strength)[0],
-                             printed=printed, entity_id=str(r.record_id), split='val' if r.record_id in val else 'train', side='both'))
+            rows.append(dict(record_id=f'{r.record_id}_{j}', image_path=path,
+                             text=NEWS_OCR.apply(printed, confusions, rng, severity=cfg.strength)[0],
+                             printed=printed, entity_id=str(r.record_id),
+                             split='val' if r.record_id in val else 'train', side='both'))
     records = validate_records(pd.DataFrame(rows), root=out, source=f'reprints of {cfg.source}')
     write_records(records, out / 'records.parquet')
-    manifest = dict(config=asdict(cfg), n_records=len(records), n_photos=len(src), clusters=records.groupby('split').entity_id.nunique().to_dict(),
+    manifest = dict(config=asdict(cfg), n_records=len(records), n_photos=len(src),
+                    clusters=records.groupby('split').entity_id.nunique().to_dict(),
                     fingerprints={'source': fingerprint(src), 'records': fingerprint(records)})
     write_text(out / 'manifest.json', json.dumps(manifest, indent=1))
     return manifest

@@ -36,14 +36,26 @@ LANGS = {False: 'jpn', True: 'jpn_vert'}  # vertical? -> Tesseract language
 def tesseract_info(binary:str='tesseract') -> dict:
     "Tesseract's version, language-data folder and languages; `OCRError` when it or its Japanese data is missing"
     exe = shutil.which(binary)
-    if exe is None: raise OCRError(f"OCR engine {binary!r} not found: install it with `sudo apt-get install {TESSERACT_PACKAGES}` (or `make install` as root)")
+    if exe is None:
+        raise OCRError(
+            f"OCR engine {binary!r} not found: install it with `sudo apt-get install {TESSERACT_PACKAGES}`"
+            " (or `make install` as root)"
+        )
     version = subprocess.run([exe, '--version'], capture_output=True, text=True).stdout.splitlines()[0].strip()
     listing = subprocess.run([exe, '--list-langs'], capture_output=True, text=True).stdout.splitlines()
     folder = Path(listing[0].split('"')[1]) if listing and '"' in listing[0] else None
     langs = [l.strip() for l in listing[1:]]
     missing = [l for l in LANGS.values() if l not in langs]
-    if missing: raise OCRError(f"Tesseract ({version}) has no language data for {missing}: install it with `sudo apt-get install {TESSERACT_PACKAGES}`")
-    sums = {l: hashlib.sha256((folder / f'{l}.traineddata').read_bytes()).hexdigest()[:12] for l in LANGS.values()} if folder else {}
+    if missing:
+        raise OCRError(
+            f"Tesseract ({version}) has no language data for {missing}: "
+            f"install it with `sudo apt-get install {TESSERACT_PACKAGES}`"
+        )
+    sums = (
+        {l: hashlib.sha256((folder / f'{l}.traineddata').read_bytes()).hexdigest()[:12] for l in LANGS.values()}
+        if folder
+        else {}
+    )
     return dict(binary=exe, version=version, tessdata=str(folder), languages=sums)
 
 # %% ../nbs/01b_ocr.ipynb #5af2409f
@@ -88,7 +100,10 @@ def tesseract_read(img:Image.Image, # a crop of one line of text
     run = subprocess.run(cmd, input=prepare_crop(img, settings.scale, settings.margin), capture_output=True,
                          env={**os.environ, 'OMP_THREAD_LIMIT': '1'})
     if run.returncode < 0: raise OCRCrash(f'tesseract crashed (signal {-run.returncode})')
-    if run.returncode: raise OCRError(f"tesseract failed (exit {run.returncode}): {run.stderr.decode(errors='replace').strip()[-300:]}")
+    if run.returncode:
+        raise OCRError(
+            f"tesseract failed (exit {run.returncode}): {run.stderr.decode(errors='replace').strip()[-300:]}"
+        )
     return ''.join(run.stdout.decode().split())
 
 # %% ../nbs/01b_ocr.ipynb #d52d83dc
@@ -107,11 +122,19 @@ class OCRCache:
         return k
     def prune(self, hashes:set):
         "Keep only the readings of these image hashes (and the engines that still have some)"
-        self.readings = {k: kept for k, r in self.readings.items() if (kept := {h: t for h, t in r.items() if h in hashes})}
+        self.readings = {
+            k: kept for k, r in self.readings.items() if (kept := {h: t for h, t in r.items() if h in hashes})
+        }
         self.engines = {k: v for k, v in self.engines.items() if k in self.readings}
         self.save()
     def save(self):
-        if self.path: write_text(self.path, json.dumps(dict(engines=self.engines, readings=self.readings), ensure_ascii=False, indent=0, sort_keys=True))
+        if self.path:
+            write_text(
+                self.path,
+                json.dumps(
+                    dict(engines=self.engines, readings=self.readings), ensure_ascii=False, indent=0, sort_keys=True
+                ),
+            )
 
 # %% ../nbs/01b_ocr.ipynb #c11b9fe3
 def _image_and_hash(item, root, allow_outside_root):
@@ -135,7 +158,8 @@ def ocr_images(images, # crops: paths (relative to `root`) or PIL images
                progress:bool=True, # show a progress bar
                allow_outside_root:bool=False, # accept paths that leave `root`
               ) -> list[str]:
-    "The text of each crop, read by Tesseract (cached readings reused); a crop the engine crashes on reads as empty text, with a warning"
+    ("The text of each crop, read by Tesseract (cached readings reused); "
+     "a crop the engine crashes on reads as empty text, with a warning")
     images = list(images)
     verticals = [vertical] * len(images) if vertical is None or isinstance(vertical, bool) else list(vertical)
     if len(verticals) != len(images): raise ValueError(f'{len(verticals)} orientations for {len(images)} images')
@@ -151,12 +175,25 @@ def ocr_images(images, # crops: paths (relative to `root`) or PIL images
         return store[h]
     out = [None] * len(images)
     with ThreadPoolExecutor(max(1, workers)) as ex:
-        for i, text in enumerate(tqdm(ex.map(read, range(len(images))), total=len(images), desc='OCR', unit='crop', disable=not progress or None)):
+        for i, text in enumerate(
+            tqdm(
+                ex.map(read, range(len(images))),
+                total=len(images),
+                desc='OCR',
+                unit='crop',
+                disable=not progress or None,
+            )
+        ):
             out[i] = text
             if i % 500 == 499: cache.save()
     cache.save()
-    if crashed: warnings.warn(f"tesseract crashed on {len(crashed)} of {len(images)} crops ({', '.join(_name(images[i], i) for i in sorted(crashed)[:10])}"
-                              f"{', ...' if len(crashed) > 10 else ''}); they are read as empty text", OCRWarning)
+    if crashed:
+        warnings.warn(
+            f"tesseract crashed on {len(crashed)} of {len(images)} crops"
+            f" ({', '.join(_name(images[i], i) for i in sorted(crashed)[:10])}{', ...' if len(crashed) > 10 else ''});"
+            " they are read as empty text",
+            OCRWarning,
+        )
     return out
 
 # %% ../nbs/01b_ocr.ipynb #255bcb08
@@ -166,14 +203,25 @@ def ocr_records(df:pd.DataFrame, # a validated record table with `image_path`
                 overwrite:bool=False, # replace an existing column
                 **kwargs,
                ) -> pd.DataFrame:
-    "A copy of `df` with `text_col` filled by OCR of each record's crop; other keyword arguments are passed to `ocr_images` (settings, cache, workers, progress)"
+    ("A copy of `df` with `text_col` filled by OCR of each record's crop; other "
+     "keyword arguments are passed to `ocr_images` (settings, cache, workers, progress)")
     if 'image_path' not in df: raise ValueError('OCR needs an image_path column: the table has none')
     if text_col in df and df[text_col].fillna('').astype(str).str.len().gt(0).any() and not overwrite:
-        raise ValueError(f"the table already has OCR text in {text_col!r}: pass overwrite=True (--overwrite) to replace it, or choose another --text_col")
+        raise ValueError(
+            f"the table already has OCR text in {text_col!r}: pass overwrite=True (--overwrite) to replace it, or"
+            " choose another --text_col"
+        )
     empty = df['record_id'][df['image_path'].fillna('') == ''].tolist()
     if empty: raise ValueError(f'{len(empty)} records have no image_path, e.g. {empty[:3]}')
     root = root if root is not None else df.attrs.get('root')
-    vertical = [str(v).strip().lower() in ('true', '1', 'yes') for v in df['vertical']] if 'vertical' in df else None  # bools, or their text in a CSV
+    # bools, or their text in a CSV
+    vertical = [str(v).strip().lower() in ('true', '1', 'yes') for v in df['vertical']] if 'vertical' in df else None
     out = df.copy()
-    out[text_col] = ocr_images(df['image_path'], root=root, vertical=vertical, allow_outside_root=df.attrs.get('allow_outside_root', False), **kwargs)
+    out[text_col] = ocr_images(
+        df['image_path'],
+        root=root,
+        vertical=vertical,
+        allow_outside_root=df.attrs.get('allow_outside_root', False),
+        **kwargs
+    )
     return out

@@ -66,19 +66,22 @@ _CONTROL_CATEGORIES = ('Cf', 'Cc')  # format (zero-width, bidi, soft hyphen, BOM
 _SPACES = '\t\x0b\x0c\x1c\x1d\x1e\x1f\x85'  # control characters that separate words: they become spaces
 
 def _clean_char(ch:str) -> str:
-    "A line break stays (OCR of a column keeps its lines), a separator becomes a space, other format/control characters go"
+    ("A line break stays (OCR of a column keeps its lines), a separator becomes a space, "
+     "other format/control characters go")
     if ch == '\n' or unicodedata.category(ch) not in _CONTROL_CATEGORIES: return ch
     return ' ' if ch in _SPACES else ''
 
 def control_chars(text:str) -> int:
-    "How many format (Unicode Cf) and control (Cc) characters `text` holds besides line breaks: what normalisation changes"
+    ("How many format (Unicode Cf) and control (Cc) characters `text` holds besides line breaks: "
+     "what normalisation changes")
     return sum(_clean_char(ch) != ch for ch in str(text).replace('\r\n', '\n').replace('\r', '\n'))
 
 # %% ../nbs/00a_records.ipynb #16438b59
 def normalize_text(text, # OCR text; None, NaN and pd.NA count as empty
                    form:str=UNICODE_FORM, # the Unicode normal form
                   ) -> str:
-    "Unicode-normalise one OCR string, drop format/control characters (line breaks stay, tabs become spaces), strip; missing text becomes ''"
+    ("Unicode-normalise one OCR string, drop format/control characters (line breaks stay, tabs become spaces), strip; "
+     "missing text becomes ''")
     if text is None or (not isinstance(text, str) and pd.isna(text)): return ''
     s = unicodedata.normalize(form, str(text)).replace('\r\n', '\n').replace('\r', '\n')
     return ''.join(map(_clean_char, s)).strip()
@@ -93,7 +96,8 @@ def text_columns(df:pd.DataFrame) -> list[str]:
 _DERIVED_PREFIXES = ('text_', 'raw_', 'empty_')
 COLUMN_ALIASES = {'ocr': 'text', 'ocr_text': 'text', 'caption': 'text', 'label': 'entity_id', 'entity': 'entity_id',
                   'cluster': 'entity_id', 'cluster_id': 'entity_id', 'image': 'image_path', 'path': 'image_path',
-                  'file': 'image_path', 'filename': 'image_path', 'crop': 'image_path', 'crop_path': 'image_path', 'id': 'record_id'}
+                  'file': 'image_path', 'filename': 'image_path', 'crop': 'image_path', 'crop_path': 'image_path',
+                  'id': 'record_id'}
 
 def _column_problems(df, source):
     "Problems with the set of columns: missing required ones, and misspelt or aliased ones (`ocr` for `text`)"
@@ -102,10 +106,12 @@ def _column_problems(df, source):
     if 'record_id' not in cols:
         problems.append(Problem(source, None, 'record_id', f"missing required column 'record_id' (columns are {cols})"))
     if 'image_path' not in cols and not text_columns(df):
-        problems.append(Problem(source, None, 'image_path', f"needs an 'image_path' or a 'text' column (columns are {cols})"))
+        problems.append(Problem(source, None, 'image_path',
+                                f"needs an 'image_path' or a 'text' column (columns are {cols})"))
     for c in cols:
         if c in RECORD_COLUMNS or c.startswith(_DERIVED_PREFIXES): continue
-        close = difflib.get_close_matches(c.lower(), RECORD_COLUMNS, n=1, cutoff=0.75) or [COLUMN_ALIASES.get(c.lower().strip())]
+        close = (difflib.get_close_matches(c.lower(), RECORD_COLUMNS, n=1, cutoff=0.75)
+                 or [COLUMN_ALIASES.get(c.lower().strip())])
         if close[0] and close[0] not in cols:
             problems.append(Problem(source, None, c, f"unknown column {c!r}: did you mean {close[0]!r}? (rename it; "
                                     f"other columns are kept as your own metadata)"))
@@ -131,18 +137,22 @@ def _row_problems(df, source):
     for i, rid in enumerate(ids):
         if not rid: problems.append(Problem(source, i + 1, 'record_id', 'empty record_id'))
         elif rid in first_row:
-            problems.append(Problem(source, i + 1, 'record_id', f"duplicate record_id {rid!r} (first at row {first_row[rid]})", rid))
+            problems.append(Problem(source, i + 1, 'record_id',
+                                    f"duplicate record_id {rid!r} (first at row {first_row[rid]})", rid))
         else: first_row[rid] = i + 1
     for col, allowed in (('side', SIDES), ('split', SPLITS)):
         for i in np.flatnonzero(~df[col].isin(allowed)):
             v = df[col].iat[i]
-            problems.append(Problem(source, i + 1, col, f"unknown {col} {v!r} (expected one of {', '.join(allowed)}){_suggest(v, allowed)}", ids.iat[i]))
+            problems.append(Problem(source, i + 1, col,
+                                    f"unknown {col} {v!r} (expected one of {', '.join(allowed)}){_suggest(v, allowed)}",
+                                    ids.iat[i]))
     labelled = df[df['entity_id'] != '']
     spread = labelled.groupby('entity_id')['split'].nunique()
     for ent in spread.index[spread > 1]:
         rows = labelled.index[labelled['entity_id'] == ent]
         where = ', '.join(f"row {r + 1} in {df['split'].iat[r]}" for r in rows[:6])
-        problems.append(Problem(source, int(rows[0]) + 1, 'split', f"entity {ent!r} is in more than one split ({where})", ids.iat[rows[0]]))
+        problems.append(Problem(source, int(rows[0]) + 1, 'split',
+                                f"entity {ent!r} is in more than one split ({where})", ids.iat[rows[0]]))
     return problems
 
 # %% ../nbs/00a_records.ipynb #84a9faca
@@ -160,7 +170,8 @@ def _image_problem(path:str, root, verify:bool, allow_outside_root:bool) -> str 
 def _image_problems(df, root, source, verify, allow_outside_root):
     problems = []
     paths = df['image_path']
-    for i, p in enumerate(tqdm(paths, desc='checking images', disable=True if len(paths) < 2000 else None, leave=False)):
+    for i, p in enumerate(tqdm(paths, desc='checking images', disable=True if len(paths) < 2000 else None,
+                               leave=False)):
         why = 'empty image_path' if not p else _image_problem(p, root, verify, allow_outside_root)
         if why: problems.append(Problem(source, i + 1, 'image_path', why, df['record_id'].iat[i]))
     return problems
@@ -171,21 +182,24 @@ def _rows_text(mask) -> str:
     return ', '.join(str(i + 1) for i in rows[:10]) + (', ...' if len(rows) > 10 else '')
 
 def _normalize_texts(df, source, form):
-    "Keep each text column raw in `raw_<col>`, normalise it, count removed control characters, flag and count empty texts"
+    ("Keep each text column raw in `raw_<col>`, normalise it, count removed control characters, "
+     "flag and count empty texts")
     for c in text_columns(df):
         raw = f'raw_{c}'
         if raw not in df.columns: df[raw] = df[c]
         n_ctrl = np.array([control_chars(t) if isinstance(t, str) else 0 for t in df[c]])
         if n_ctrl.any():
-            warnings.warn(f"{source}: {int((n_ctrl > 0).sum())} records in column {c!r} held {int(n_ctrl.sum())} invisible format or "
-                          f"control characters (zero-width, bidi, tabs; rows {_rows_text(n_ctrl > 0)}); they were removed "
+            warnings.warn(f"{source}: {int((n_ctrl > 0).sum())} records in column {c!r} held {int(n_ctrl.sum())} "
+                          f"invisible format or control characters (zero-width, bidi, tabs; "
+                          f"rows {_rows_text(n_ctrl > 0)}); they were removed "
                           f"(tabs became spaces), the raw text is kept in {raw!r}", RecordWarning, stacklevel=3)
         df[c] = [normalize_text(t, form) for t in df[c]]
         empty = df[c] == ''
         df[f'empty_{c}'] = empty
         if empty.any():
             warnings.warn(f"{source}: {int(empty.sum())} of {len(df)} records have empty text in column {c!r} "
-                          f"(rows {_rows_text(empty)}); they are kept, flagged in 'empty_{c}'", RecordWarning, stacklevel=3)
+                          f"(rows {_rows_text(empty)}); they are kept, flagged in 'empty_{c}'",
+                          RecordWarning, stacklevel=3)
     return df
 
 # %% ../nbs/00a_records.ipynb #95ec0119
@@ -199,8 +213,10 @@ def _ordered(df):
 # %% ../nbs/00a_records.ipynb #53ae3353
 def _text_problems(df, source):
     "Text cells that are not text: a JSON object or list where OCR text belongs is an error, not its string form"
-    return [Problem(source, i + 1, c, f'expected text, got a {type(v).__name__} ({str(v)[:40]})', df['record_id'].iat[i])
-            for c in text_columns(df) for i, v in enumerate(df[c]) if isinstance(v, (dict, list, tuple, set, bytes, np.ndarray))]
+    return [Problem(source, i + 1, c, f'expected text, got a {type(v).__name__} ({str(v)[:40]})',
+                    df['record_id'].iat[i])
+            for c in text_columns(df) for i, v in enumerate(df[c])
+            if isinstance(v, (dict, list, tuple, set, bytes, np.ndarray))]
 
 def _warn_unlabelled_queries(df, source):
     "Warn about val and test records that would be queries but have no entity: say how each kind is scored"
@@ -212,25 +228,27 @@ def _warn_unlabelled_queries(df, source):
     for side, said in how.items():
         rows = blank & (df['side'] == side)
         if rows.any():
-            warnings.warn(f"{source}: {int(rows.sum())} records with side {side!r} in the val or test split have an empty "
-                          f"entity_id (rows {_rows_text(rows)}): {said}. Give them an entity_id (a label of their own if they "
+            warnings.warn(f"{source}: {int(rows.sum())} records with side {side!r} in the val or test split "
+                          f"have an empty entity_id (rows {_rows_text(rows)}): {said}. "
+                          "Give them an entity_id (a label of their own if they "
                           "match nothing known), or move them to the 'unlabelled' split", RecordWarning, stacklevel=3)
 
-def validate_records(df:pd.DataFrame, # a record table, as read from a file or built in memory
-                     root=None, # data set root for relative `image_path`s (None: relative paths start in the working directory)
-                     source:str='<DataFrame>', # the name used in messages, usually the file read
-                     check_images:bool=True, # check that every image exists
-                     verify_images:bool=True, # also open and decode every image file (reads each file)
-                     form:str=UNICODE_FORM, # Unicode normal form of the text columns
-                     allow_outside_root:bool=False, # accept image paths that leave `root` (refused by default)
-                    ) -> pd.DataFrame:
+def validate_records(
+    df:pd.DataFrame, # a record table, as read from a file or built in memory
+    root=None, # data set root for relative `image_path`s (None: relative paths start in the working directory)
+    source:str='<DataFrame>', # the name used in messages, usually the file read
+    check_images:bool=True, # check that every image exists
+    verify_images:bool=True, # also open and decode every image file (reads each file)
+    form:str=UNICODE_FORM, # Unicode normal form of the text columns
+    allow_outside_root:bool=False, # accept image paths that leave `root` (refused by default)
+) -> pd.DataFrame:
     "Check a record table and return a normalised copy; raises `RecordError` listing every problem"
     check_table(df, 'df')
     problems = _column_problems(df, source)
     if problems: raise RecordError(problems)
     if 'entity_id' not in df.columns:
-        warnings.warn(f"{source}: no 'entity_id' column: all {len(df)} records are unlabelled (linking works; training and "
-                      "evaluation need entity ids)", RecordWarning, stacklevel=2)
+        warnings.warn(f"{source}: no 'entity_id' column: all {len(df)} records are unlabelled "
+                      "(linking works; training and evaluation need entity ids)", RecordWarning, stacklevel=2)
     out = df.copy().reset_index(drop=True)
     out.columns = [str(c) for c in out.columns]
     out['record_id'] = [_as_id(x) for x in out['record_id']]
@@ -239,7 +257,8 @@ def validate_records(df:pd.DataFrame, # a record table, as read from a file or b
         out[col] = [_as_id(x) for x in out[col]] if col in out else default
     if 'image_path' in out: out['image_path'] = [_as_id(x) for x in out['image_path']]
     problems = _row_problems(out, source) + _text_problems(out, source)
-    if 'image_path' in out and check_images: problems += _image_problems(out, root, source, verify_images, allow_outside_root)
+    if 'image_path' in out and check_images:
+        problems += _image_problems(out, root, source, verify_images, allow_outside_root)
     if problems: raise RecordError(problems)
     if 'entity_id' in df.columns: _warn_unlabelled_queries(out, source)
     out = _ordered(_normalize_texts(out, source, form))
@@ -250,15 +269,18 @@ def validate_records(df:pd.DataFrame, # a record table, as read from a file or b
 # %% ../nbs/00a_records.ipynb #fecc40e8
 def _duplicate_headers(path:Path) -> list:
     "Problems for CSV header names that appear more than once"
-    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist() if path.stat().st_size else []
-    return [Problem(str(path), None, name, f"column {name!r} appears {header.count(name)} times in the header; rename or remove the copies")
+    header = (pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+              if path.stat().st_size else [])
+    return [Problem(str(path), None, name,
+                    f"column {name!r} appears {header.count(name)} times in the header; rename or remove the copies")
             for name in dict.fromkeys(header) if header.count(name) > 1]
 
 def _read_table(path:Path) -> pd.DataFrame:
     "Read a CSV or Parquet file as strings, naming the file in any error"
     if not path.exists(): raise RecordError([Problem(str(path), None, None, 'file not found')])
     suffix = path.suffix.lower()
-    if suffix not in ('.csv', '.parquet', '.pq'): raise RecordError([Problem(str(path), None, None, "unsupported file type (expected .csv or .parquet)")])
+    if suffix not in ('.csv', '.parquet', '.pq'):
+        raise RecordError([Problem(str(path), None, None, "unsupported file type (expected .csv or .parquet)")])
     try:
         if suffix == '.csv':
             problems = _duplicate_headers(path)
@@ -270,17 +292,20 @@ def _read_table(path:Path) -> pd.DataFrame:
         raise RecordError([Problem(str(path), None, None, f"cannot be read ({type(e).__name__}: {e})")]) from None
 
 # %% ../nbs/00a_records.ipynb #d576d694
-def read_records(path, # a record table, `.csv` or `.parquet`
-                 root=None, # data set root for relative image paths (default: the folder recorded beside it, else the table's)
-                 **kwargs,
-                ) -> pd.DataFrame:
-    "Read and validate a record table; other keyword arguments are passed to `validate_records` (`check_images`, `verify_images`, `form`)"
+def read_records(
+    path, # a record table, `.csv` or `.parquet`
+    root=None, # data set root for relative image paths (default: the folder recorded beside it, else the table's)
+    **kwargs,
+) -> pd.DataFrame:
+    ("Read and validate a record table; other keyword arguments are passed to `validate_records` "
+     "(`check_images`, `verify_images`, `form`)")
     path = Path(path)
     root = table_root(path) if root is None else root
     return validate_records(_read_table(path), root=root, source=str(path), **kwargs)
 
 def root_file(path) -> Path:
-    "The file beside a record table naming the folder its image paths start from: `records.csv` → `records.csv.root.json`"
+    ("The file beside a record table naming the folder its image paths start from: "
+     "`records.csv` → `records.csv.root.json`")
     path = Path(path)
     return path.with_name(path.name + '.root.json')
 
@@ -303,7 +328,8 @@ def write_records(df:pd.DataFrame, # a validated record table
     check_table(df, 'df')
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in ('.csv', '.parquet', '.pq'): raise ValueError(f"{path}: unsupported file type (expected .csv or .parquet)")
+    if suffix not in ('.csv', '.parquet', '.pq'):
+        raise ValueError(f"{path}: unsupported file type (expected .csv or .parquet)")
     root = df.attrs.get('root') if root is None else root
     out = df.copy()
     out.attrs = {}
@@ -321,11 +347,12 @@ def write_records(df:pd.DataFrame, # a validated record table
     return path
 
 # %% ../nbs/00a_records.ipynb #7e227b85
-def split_entities(df:pd.DataFrame, # a validated record table
-                   fractions:dict|None=None, # split name -> fraction of entities, dealt out in this order (default 60/20/20 train/val/test)
-                   seed:int=0, # seed of the entity shuffle
-                   rows=None, # boolean mask of the rows to (re)split; the others keep their split
-                  ) -> pd.DataFrame:
+def split_entities(
+    df:pd.DataFrame, # a validated record table
+    fractions:dict|None=None, # split name -> fraction of entities, dealt out in order (default 60/20/20 train/val/test)
+    seed:int=0, # seed of the entity shuffle
+    rows=None, # boolean mask of the rows to (re)split; the others keep their split
+) -> pd.DataFrame:
     "Assign splits by entity: every record of an entity gets the same split; records without an entity are `unlabelled`"
     check_table(df, 'df')
     fractions = {'train': .6, 'val': .2, 'test': .2} if fractions is None else dict(fractions)
@@ -347,11 +374,14 @@ def subsample_entities(df:pd.DataFrame, # a validated record table
                        per_split:int, # entities kept in each split (all of them where a split has fewer)
                        seed:int=0, # seed of the draw
                       ) -> pd.DataFrame:
-    "The records of `per_split` entities drawn at random from each split, in their original order; `attrs` (the root) kept"
+    ("The records of `per_split` entities drawn at random from each split, in their original order; "
+     "`attrs` (the root) kept")
     check_table(df, 'df')
-    unit = df['entity_id'].where(df['entity_id'] != '', '#' + df['record_id'].astype(str)) if 'entity_id' in df else '#' + df['record_id'].astype(str)
+    unit = (df['entity_id'].where(df['entity_id'] != '', '#' + df['record_id'].astype(str)) if 'entity_id' in df
+            else '#' + df['record_id'].astype(str))
     rng, keep = np.random.default_rng(seed), set()
-    for _, units in unit.groupby(df['split'], sort=True): keep.update(rng.permutation(np.array(sorted(set(units)), dtype=object))[:per_split])
+    for _, units in unit.groupby(df['split'], sort=True):
+        keep.update(rng.permutation(np.array(sorted(set(units)), dtype=object))[:per_split])
     out = df[unit.isin(keep).to_numpy()].reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out
@@ -365,7 +395,8 @@ class Gallery(NamedTuple):
     def truth(self) -> dict[str, set]:
         "Each query's true records in the gallery, those of its entity (an empty set: nothing to find, a no-match)"
         by_entity = self.gallery[self.gallery['entity_id'] != ''].groupby('entity_id')['record_id'].agg(set)
-        return {q: set(by_entity.get(e, set())) if e else set() for q, e in zip(self.queries['record_id'], self.queries['entity_id'])}
+        return {q: set(by_entity.get(e, set())) if e else set()
+                for q, e in zip(self.queries['record_id'], self.queries['entity_id'])}
 
 # %% ../nbs/00a_records.ipynb #0bc320cb
 def make_gallery(df:pd.DataFrame, # a validated record table
@@ -384,7 +415,8 @@ def make_gallery(df:pd.DataFrame, # a validated record table
         labelled = df[in_split & (df['entity_id'] != '')].sort_values('record_id')
         sizes = labelled.groupby('entity_id')['record_id'].transform('size')
         queries = labelled[sizes >= 2].drop_duplicates('entity_id')
-        if (sizes < 2).any(): log.info("%s: %d entities with a single record have no query", split, int((sizes < 2).sum()))
+        if (sizes < 2).any():
+            log.info("%s: %d entities with a single record have no query", split, int((sizes < 2).sum()))
         extra = df['split'].isin(gallery_splits or [])
         gallery = df[(in_split | extra) & ~df['record_id'].isin(queries['record_id'])]
     assert not set(queries['record_id']) & set(gallery['record_id']), 'a query is in its own gallery'
@@ -394,10 +426,13 @@ def make_gallery(df:pd.DataFrame, # a validated record table
 def _layout_images(root:Path, side:str) -> dict[str, str]:
     "Map every accepted spelling of an image (file name, folder-relative and root-relative path) to its record id"
     folder = root / f'{side}_images'
-    if not folder.is_dir(): raise RecordError([Problem(str(root), None, f'{side}_images', f'image folder not found: {folder}')])
+    if not folder.is_dir():
+        raise RecordError([Problem(str(root), None, f'{side}_images', f'image folder not found: {folder}')])
     files = sorted(p for p in folder.rglob('*') if p.is_file())
     skipped = [p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES]
-    if skipped: warnings.warn(f"{folder}: {len(skipped)} files that are not images were skipped (e.g. {skipped[0].name})", RecordWarning)
+    if skipped:
+        warnings.warn(f"{folder}: {len(skipped)} files that are not images were skipped (e.g. {skipped[0].name})",
+                      RecordWarning)
     names = {}
     for p in files:
         if p in skipped: continue
@@ -415,13 +450,18 @@ def _read_ocr(path:Path, names:dict, side:str) -> dict[str, str]:
     if not path.exists(): raise RecordError([Problem(str(path), None, None, 'OCR file not found')])
     try: data = json.loads(path.read_text(encoding='utf-8'))
     except UnicodeDecodeError as e:
-        raise RecordError([Problem(str(path), None, None, f'not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8 '
-                                   '(for example: iconv -f SHIFT_JIS -t UTF-8)')]) from None
+        raise RecordError([Problem(str(path), None, None, f'not UTF-8 text (byte {e.start}: {e.reason}); '
+                                   'save it as UTF-8 (for example: iconv -f SHIFT_JIS -t UTF-8)')]) from None
     except json.JSONDecodeError as e:
-        raise RecordError([Problem(str(path), None, None, f'invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}')]) from None
-    if not isinstance(data, dict): raise RecordError([Problem(str(path), None, None, f'expected a JSON object {{image: text}}, got {type(data).__name__}')])
-    problems = [Problem(str(path), None, key, f'names no image in {side}_images/') for key in data if _key(key) not in names]
-    problems += [Problem(str(path), None, key, f'expected text (a JSON string or null), got {type(v).__name__}: {json.dumps(v, ensure_ascii=False)[:40]}')
+        raise RecordError([Problem(str(path), None, None,
+                                   f'invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}')]) from None
+    if not isinstance(data, dict):
+        raise RecordError([Problem(str(path), None, None,
+                                   f'expected a JSON object {{image: text}}, got {type(data).__name__}')])
+    problems = [Problem(str(path), None, key, f'names no image in {side}_images/')
+                for key in data if _key(key) not in names]
+    problems += [Problem(str(path), None, key, f'expected text (a JSON string or null), got {type(v).__name__}: '
+                                               f'{json.dumps(v, ensure_ascii=False)[:40]}')
                  for key, v in data.items() if v is not None and not isinstance(v, str)]
     if problems: raise RecordError(problems)
     return {names[_key(key)]: text for key, text in data.items()}
@@ -432,7 +472,8 @@ def _layout_texts(root:Path, sources:dict, targets:dict) -> dict[str, dict]:
     columns = {}
     for side, names in (('source', sources), ('target', targets)):
         for path in [root / f'{side}_ocr_data.json', *sorted(root.glob(f'{side}_ocr_data_*.json'))]:
-            columns.setdefault('text' + path.stem.removeprefix(f'{side}_ocr_data'), {}).update(_read_ocr(path, names, side))
+            columns.setdefault('text' + path.stem.removeprefix(f'{side}_ocr_data'), {}).update(
+                _read_ocr(path, names, side))
     return columns
 
 # %% ../nbs/00a_records.ipynb #ffbad4a3
@@ -441,12 +482,16 @@ def _read_ground_truth(path:Path, sources:dict, targets:dict) -> list[tuple[str,
     if not path.exists(): return []
     gt = _read_table(path)
     missing = [c for c in ('source_path', 'target_path') if c not in gt.columns]
-    if missing: raise RecordError([Problem(str(path), None, c, f"missing column {c!r} (columns are {list(gt.columns)})") for c in missing])
+    if missing:
+        raise RecordError([Problem(str(path), None, c, f"missing column {c!r} (columns are {list(gt.columns)})")
+                           for c in missing])
     problems, links = [], []
     for i, (s, t) in enumerate(zip(gt['source_path'], gt['target_path'])):
         s, t = _key(s), _key(t)
-        if s not in sources: problems.append(Problem(str(path), i + 1, 'source_path', f'names no image in source_images/: {s!r}'))
-        if t not in targets: problems.append(Problem(str(path), i + 1, 'target_path', f'names no image in target_images/: {t!r}'))
+        if s not in sources:
+            problems.append(Problem(str(path), i + 1, 'source_path', f'names no image in source_images/: {s!r}'))
+        if t not in targets:
+            problems.append(Problem(str(path), i + 1, 'target_path', f'names no image in target_images/: {t!r}'))
         if s in sources and t in targets: links.append((sources[s], targets[t]))
     if problems: raise RecordError(problems)
     return links
@@ -464,23 +509,28 @@ def _link_entities(record_ids:list, links:list) -> dict[str, str]:
     return {r: f'e{order[c]:06d}' for r, c in zip(linked, comp)}
 
 # %% ../nbs/00a_records.ipynb #ae382013
-def read_clippings_layout(root, # folder with source_images/, target_images/, the OCR JSON files and ground_truth.csv
-                          unmatched_sources:str='nomatch', # sources without a link: 'nomatch' (own entity) or 'unknown'
-                          fractions:dict|None=None, # split fractions when there is no splits.csv (see `split_entities`)
-                          seed:int=0, # split seed when there is no splits.csv
-                          **kwargs,
-                         ) -> pd.DataFrame:
-    "Read a data set in the original CLIPPINGS layout as a validated record table; other keyword arguments are passed to `validate_records`"
+def read_clippings_layout(
+    root, # folder with source_images/, target_images/, the OCR JSON files and ground_truth.csv
+    unmatched_sources:str='nomatch', # sources without a link: 'nomatch' (own entity) or 'unknown'
+    fractions:dict|None=None, # split fractions when there is no splits.csv (see `split_entities`)
+    seed:int=0, # split seed when there is no splits.csv
+    **kwargs,
+) -> pd.DataFrame:
+    ("Read a data set in the original CLIPPINGS layout as a validated record table; "
+     "other keyword arguments are passed to `validate_records`")
     root = Path(root)
-    if unmatched_sources not in ('nomatch', 'unknown'): raise ValueError(f"unmatched_sources must be 'nomatch' or 'unknown', got {unmatched_sources!r}")
+    if unmatched_sources not in ('nomatch', 'unknown'):
+        raise ValueError(f"unmatched_sources must be 'nomatch' or 'unknown', got {unmatched_sources!r}")
     sources, targets = _layout_images(root, 'source'), _layout_images(root, 'target')
     texts = _layout_texts(root, sources, targets)
     links = _read_ground_truth(root / 'ground_truth.csv', sources, targets)
     ids = sorted(set(sources.values())) + sorted(set(targets.values()))
     entity = _link_entities(ids, links)
     n_sources = len(set(sources.values()))
-    df = pd.DataFrame({'record_id': ids, 'image_path': ids, **{col: [t.get(r) for r in ids] for col, t in texts.items()},
-                       'entity_id': [entity.get(r, '') for r in ids], 'side': ['source'] * n_sources + ['target'] * (len(ids) - n_sources),
+    df = pd.DataFrame({'record_id': ids, 'image_path': ids,
+                       **{col: [t.get(r) for r in ids] for col, t in texts.items()},
+                       'entity_id': [entity.get(r, '') for r in ids],
+                       'side': ['source'] * n_sources + ['target'] * (len(ids) - n_sources),
                        'split': 'unlabelled'})
     if unmatched_sources == 'nomatch':
         lone = (df['side'] == 'source') & (df['entity_id'] == '')
@@ -494,9 +544,11 @@ def _apply_splits(df, path:Path, fractions, seed):
     if not path.exists(): return split_entities(df, fractions, seed)
     splits = _read_table(path)
     if {'record_id', 'split'} - set(splits.columns):
-        raise RecordError([Problem(str(path), None, None, f"needs columns 'record_id' and 'split' (columns are {list(splits.columns)})")])
+        raise RecordError([Problem(str(path), None, None,
+                                   f"needs columns 'record_id' and 'split' (columns are {list(splits.columns)})")])
     known = set(df['record_id'])
-    problems = [Problem(str(path), i + 1, 'record_id', f'names no record: {r!r}') for i, r in enumerate(splits['record_id']) if r not in known]
+    problems = [Problem(str(path), i + 1, 'record_id', f'names no record: {r!r}')
+                for i, r in enumerate(splits['record_id']) if r not in known]
     if problems: raise RecordError(problems)
     return df.assign(split=df['record_id'].map(dict(zip(splits['record_id'], splits['split']))).fillna('unlabelled'))
 
@@ -504,11 +556,14 @@ def _apply_splits(df, path:Path, fractions, seed):
 def load_records(path, # a record table (.csv/.parquet) or a folder in the CLIPPINGS layout
                  **kwargs,
                 ) -> pd.DataFrame:
-    "Load records from any supported layout; other keyword arguments are passed to `read_records` or `read_clippings_layout`"
+    ("Load records from any supported layout; other keyword arguments are passed to `read_records` "
+     "or `read_clippings_layout`")
     path = Path(path)
     if path.is_dir():
-        if (path / 'source_images').is_dir() or (path / 'target_images').is_dir(): return read_clippings_layout(path, **kwargs)
-        raise RecordError([Problem(str(path), None, None, 'folder is not in the CLIPPINGS layout (no source_images/ or target_images/)')])
+        if (path / 'source_images').is_dir() or (path / 'target_images').is_dir():
+            return read_clippings_layout(path, **kwargs)
+        raise RecordError([Problem(str(path), None, None,
+                                   'folder is not in the CLIPPINGS layout (no source_images/ or target_images/)')])
     return read_records(path, **kwargs)
 
 # %% ../nbs/00a_records.ipynb #f157aece
@@ -524,6 +579,7 @@ def fingerprint(df:pd.DataFrame, # a validated record table
     for row in rows.itertuples(index=False): h.update(json.dumps(list(row), ensure_ascii=False).encode())
     if images and 'image_path' in df:
         root = df.attrs.get('root') if root is None else root
-        for p in tqdm(rows['image_path'], desc='hashing images', disable=True if len(rows) < 2000 else None, leave=False):
+        for p in tqdm(rows['image_path'], desc='hashing images', disable=True if len(rows) < 2000 else None,
+                      leave=False):
             h.update(image_file(p, root, df.attrs.get('allow_outside_root', False)).read_bytes())
     return h.hexdigest()[:16]

@@ -25,9 +25,18 @@ FONT_DIRS = ('/usr/share/fonts', '/usr/local/share/fonts', '~/.local/share/fonts
 JAPANESE_PROBE = '日本語会社株式アイウエオあいうえお'
 _REGION_VARIANT = re.compile(r'\b(KR|SC|TC|HK)\b')  # CJK faces drawn for another region's glyph standard
 # faces kept out of every training set (`make fonts` installs them from Debian: fonts-dejima-mincho fonts-hanazono
-# fonts-oradano-mincho-gsrr fonts-sawarabi-gothic fonts-sawarabi-mincho fonts-horai-umefont), and the ones a shifted test prints in
+# fonts-oradano-mincho-gsrr fonts-sawarabi-gothic fonts-sawarabi-mincho fonts-horai-umefont), and the ones a shifted
+# test prints in
 _HELDOUT_FAMILY = re.compile(r'^(Dejima|HanaMin|Oradano|Sawarabi|Ume)')
-HELDOUT_FONTS = ('Dejima Mincho', 'HanaMinA Regular', 'Oradano-mincho-GSRR', 'Sawarabi Gothic', 'Sawarabi Mincho Medium', 'Ume Gothic', 'Ume Mincho')
+HELDOUT_FONTS = (
+    'Dejima Mincho',
+    'HanaMinA Regular',
+    'Oradano-mincho-GSRR',
+    'Sawarabi Gothic',
+    'Sawarabi Mincho Medium',
+    'Ume Gothic',
+    'Ume Mincho',
+)
 
 @dataclass(frozen=True)
 class Font:
@@ -57,13 +66,17 @@ def pip_font_dirs():
     return [Path(japanize_matplotlib.__file__).parent / 'fonts']
 
 # %% ../nbs/01c_render.ipynb #a9bc3895
-def find_fonts(dirs=None, # folders to search (default: the system font folders and fonts shipped in packages)
-               probe:str=JAPANESE_PROBE, # characters a face must have to count as Japanese
-               part:str='train', # 'train' (all but the held-out families), 'heldout' (`HELDOUT_FONTS`: shifted test sets) or 'all'
-              ) -> list:
+def find_fonts(
+    dirs=None, # folders to search (default: the system font folders and fonts shipped in packages)
+    probe:str=JAPANESE_PROBE, # characters a face must have to count as Japanese
+    part:str='train', # 'train' (all but the held-out families), 'heldout' (`HELDOUT_FONTS`: shifted test sets) or 'all'
+) -> list:
     "Japanese font faces installed on this machine, sorted by name, one per name"
-    if part not in ('train', 'heldout', 'all'): raise ValueError(f"part must be 'train', 'heldout' or 'all', got {part!r}")
-    dirs = [Path(d).expanduser() for d in (FONT_DIRS if dirs is None else dirs)] + ([] if dirs is not None else pip_font_dirs())
+    if part not in ('train', 'heldout', 'all'):
+        raise ValueError(f"part must be 'train', 'heldout' or 'all', got {part!r}")
+    dirs = [Path(d).expanduser() for d in (FONT_DIRS if dirs is None else dirs)] + (
+        [] if dirs is not None else pip_font_dirs()
+    )
     found = {}
     for d in dirs:
         for path in sorted(d.rglob('*')) if d.is_dir() else []:
@@ -71,7 +84,11 @@ def find_fonts(dirs=None, # folders to search (default: the system font folders 
             for font in _faces(path):
                 if _REGION_VARIANT.search(font.name) or font.name in found: continue
                 if all(ord(c) in font_cmap(font) for c in probe): found[font.name] = font
-    keep = {'all': lambda n: True, 'train': lambda n: not _HELDOUT_FAMILY.match(n), 'heldout': lambda n: n in HELDOUT_FONTS}[part]
+    keep = {
+        'all': lambda n: True,
+        'train': lambda n: not _HELDOUT_FAMILY.match(n),
+        'heldout': lambda n: n in HELDOUT_FONTS,
+    }[part]
     return [found[k] for k in sorted(found) if keep(k)]
 
 # %% ../nbs/01c_render.ipynb #9b3254a9
@@ -111,7 +128,8 @@ def render_text(text:str, # what to draw
         g = _glyph(font, size, ch)
         if g is None: pen += size * (.5 if ch == ' ' else .3); continue
         img, (dx, dy) = g
-        if vertical and ch in _ROTATE_IN_VERTICAL: img, dx, dy = img.rotate(-90, expand=True, fillcolor=255), size // 2 - img.height // 2, 0
+        if vertical and ch in _ROTATE_IN_VERTICAL:
+            img, dx, dy = img.rotate(-90, expand=True, fillcolor=255), size // 2 - img.height // 2, 0
         w, h = (max(1, round(s * rng.uniform(.9, 1.1))) for s in img.size)
         img = img.resize((w, h), Image.BILINEAR)
         jitter = rng.normal(0, size * .03, 2)
@@ -126,7 +144,16 @@ def render_text(text:str, # what to draw
     x1 = max(x + im.width for im, x, _ in placed); y1 = max(y + im.height for im, _, y in placed)
     m = round(size * .25)
     out = Image.new('L', (round(x1 - x0) + 2 * m, round(y1 - y0) + 2 * m), 255)
-    for im, x, y in placed: out.paste(ImageChops.darker(out.crop((round(x - x0) + m, round(y - y0) + m, round(x - x0) + m + im.width, round(y - y0) + m + im.height)), im), (round(x - x0) + m, round(y - y0) + m))
+    for im, x, y in placed:
+        out.paste(
+            ImageChops.darker(
+                out.crop(
+                    (round(x - x0) + m, round(y - y0) + m, round(x - x0) + m + im.width, round(y - y0) + m + im.height)
+                ),
+                im,
+            ),
+            (round(x - x0) + m, round(y - y0) + m),
+        )
     return out
 
 # %% ../nbs/01c_render.ipynb #dcf5675b
@@ -136,7 +163,8 @@ def glyph_cache_file(chars, # the characters drawn
                      prefix:str='', # what the file holds, at the start of its name
                      suffix:str='.npz', # the file's type
                     ) -> Path:
-    "Where something drawn from these characters and font files is kept: `cache_dir()/glyphs`, named by a hash of them (a reinstalled font, by its size and mtime, draws anew)"
+    ("Where something drawn from these characters and font files is kept: `cache_dir()/glyphs`, "
+     "named by a hash of them (a reinstalled font, by its size and mtime, draws anew)")
     files = [(f.path, f.index, os.stat(f.path).st_size, os.stat(f.path).st_mtime_ns) for f in fonts]
     key = json.dumps([list(chars), files, *settings])
     return cache_dir() / 'glyphs' / f"{prefix}{hashlib.sha256(key.encode()).hexdigest()[:16]}{suffix}"
@@ -146,7 +174,8 @@ def glyph_bank(chars:list, # characters to draw (one per entry)
                size:int=32, # font size: the em square, in pixels
                canvas:int=40, # side of each drawing, the em square in its middle
               ) -> tuple[np.ndarray, np.ndarray]:
-    "Every character drawn in every face that has it: uint8 ink (len(chars), len(fonts), canvas, canvas), and which faces have which character; kept on disk"
+    ("Every character drawn in every face that has it: uint8 ink (len(chars), "
+     "len(fonts), canvas, canvas), and which faces have which character; kept on disk")
     kept = glyph_cache_file(chars, fonts, size, canvas, prefix='bank-')
     try:
         with np.load(kept, allow_pickle=False) as f: return f['ink'], f['has']
@@ -182,16 +211,23 @@ class Degradation:
     def sample(cls, rng, strength=1.):
         "A random degradation; `strength` scales every effect (0: clean render)"
         s = strength
-        return cls(angle=float(rng.normal(0, 1.) * s), ink=str(rng.choice(['plain', 'bleed', 'erode'], p=[.5, .3, .2])) if s else 'plain',
-                   blur=float(rng.uniform(0, 1.1) * s * (rng.random() < .6)), tone=tuple(int(c + rng.normal(0, 3)) for c in PAPER_TONES[rng.integers(len(PAPER_TONES))]),
-                   ink_level=int(rng.uniform(10, 40 + 80 * s * (rng.random() < .25))), noise=float(rng.uniform(0, 9) * s),
-                   salt_pepper=float(rng.uniform(0, .012) * s * (rng.random() < .5)), scan_lines=int(rng.poisson(.8 * s)))
+        return cls(
+            angle=float(rng.normal(0, 1.) * s),
+            ink=str(rng.choice(['plain', 'bleed', 'erode'], p=[.5, .3, .2])) if s else 'plain',
+            blur=float(rng.uniform(0, 1.1) * s * (rng.random() < .6)),
+            tone=tuple(int(c + rng.normal(0, 3)) for c in PAPER_TONES[rng.integers(len(PAPER_TONES))]),
+            ink_level=int(rng.uniform(10, 40 + 80 * s * (rng.random() < .25))),
+            noise=float(rng.uniform(0, 9) * s),
+            salt_pepper=float(rng.uniform(0, .012) * s * (rng.random() < .5)),
+            scan_lines=int(rng.poisson(.8 * s)),
+        )
 
     @property
     def severity(self):
         "How hard this crop is to read, about 1 on average: scales the OCR error rates"
-        return float(np.clip(.55 + .35 * self.blur + .015 * self.noise + 25 * self.salt_pepper + .004 * (self.ink_level - 20)
-                             + .15 * (self.ink != 'plain') + .05 * self.scan_lines, .4, 2.5))
+        return float(np.clip(.55 + .35 * self.blur + .015 * self.noise + 25 * self.salt_pepper
+                             + .004 * (self.ink_level - 20) + .15 * (self.ink != 'plain') + .05 * self.scan_lines,
+                             .4, 2.5))
 
 # %% ../nbs/01c_render.ipynb #0af16617
 def degrade(img:Image.Image, # a black-on-white render

@@ -112,8 +112,10 @@ def levenshtein_topk(queries, # query strings
 # %% ../nbs/02_rules.ipynb #d9cddb53
 @lru_cache(maxsize=1)
 def stroke_table() -> dict[str, str]:
-    "Character -> stroke sequence for 20,901 CJK ideographs (the table of fuzzychinese 0.1.5, BSD-3-Clause, shipped in clippings/data)"
-    with (files('clippings') / 'data' / 'stroke_table.txt').open(encoding='utf-8') as f: return dict(line.rstrip('\n').split(' ', 1) for line in f)
+    ("Character -> stroke sequence for 20,901 CJK ideographs (the table "
+     "of fuzzychinese 0.1.5, BSD-3-Clause, shipped in clippings/data)")
+    with (files('clippings') / 'data' / 'stroke_table.txt').open(encoding='utf-8') as f:
+        return dict(line.rstrip('\n').split(' ', 1) for line in f)
 
 # %% ../nbs/02_rules.ipynb #9cd4ddeb
 def _is_cjk(ch:str) -> bool:
@@ -129,8 +131,9 @@ def strokes(text:str, # the string to decompose
     def one(ch):
         if ch in table: return table[ch]
         if paper and not _is_cjk(ch): return ''
-        # an ideograph missing from the table stands for itself; outside the paper protocol so do kana and other symbols,
-        # NFKD-decomposed so that a voiced kana shares its base (ガ = カ + ゙) and a misread voicing mark costs one symbol
+        # an ideograph missing from the table stands for itself; outside the paper protocol so do kana and other
+        # symbols, NFKD-decomposed so that a voiced kana shares its base (ガ = カ + ゙) and a misread voicing mark costs
+        # one symbol
         return ch if _is_cjk(ch) else unicodedata.normalize('NFKD', ch)
     return '*'.join(one(ch) for ch in text)
 
@@ -160,7 +163,8 @@ class StrokeIndex:
 _PUNCT_BUT_HYPHEN = str.maketrans('', '', string.punctuation.replace('-', ''))
 
 def clean_caption(text:str) -> str:
-    "The paper's caption cleaning: join hyphenated line breaks, newlines to spaces, drop punctuation but '-', drop non-ASCII, lower-case"
+    ("The paper's caption cleaning: join hyphenated line breaks, newlines "
+     "to spaces, drop punctuation but '-', drop non-ASCII, lower-case")
     text = text.replace('-\n', '').replace('\n', ' ').translate(_PUNCT_BUT_HYPHEN)
     return text.encode('ascii', 'ignore').decode().lower()
 
@@ -204,7 +208,8 @@ class JaccardIndex:
 
     def topk(self, queries, k:int=1, budget_mb:int=256) -> Ranked:
         q, _ = ngram_matrix(queries, self.n, self.vocabulary)
-        sizes = np.array([len(word_ngrams(t, self.n)) for t in queries])  # n-grams unknown to the targets count in the union
+        # n-grams unknown to the targets count in the union
+        sizes = np.array([len(word_ngrams(t, self.n)) for t in queries])
         sim = lambda a, b: jaccard(q[a:b], self.matrix, sizes[a:b]).toarray()
         return chunked_topk(sim, q.shape[0], self.matrix.shape[0], k, True, budget_mb)
 
@@ -216,8 +221,11 @@ def _texts(df:pd.DataFrame, col:str, what:str) -> list[str]:
     if len(df) == 0: raise ValueError(f'{what}: the table is empty')
     if col not in df.columns: raise ValueError(f'{what}: no text column {col!r} (columns are {list(df.columns)})')
     missing = np.flatnonzero(df[col].isna().to_numpy())
-    if len(missing): raise ValueError(f"{what}: {len(missing)} missing values in {col!r} (rows {', '.join(map(str, missing[:10] + 1))}); "
-                                      "validate the table with clippings.records.validate_records, which keeps them as empty text")
+    if len(missing):
+        raise ValueError(
+            f"{what}: {len(missing)} missing values in {col!r} (rows {', '.join(map(str, missing[:10] + 1))}); "
+            "validate the table with clippings.records.validate_records, which keeps them as empty text"
+        )
     return df[col].astype(str).tolist()
 
 def rule_link(queries:pd.DataFrame, # query records (`record_id` and a text column)

@@ -22,13 +22,17 @@ from .records import table_root
 def _ray():
     "The `ray` module, or an error saying how to install it"
     try: import ray
-    except ImportError: raise ImportError("clippings.scale needs Ray: pip install 'clippings[scale]' (or pip install 'ray[data]')") from None
+    except ImportError:
+        raise ImportError(
+            "clippings.scale needs Ray: pip install 'clippings[scale]' (or pip install 'ray[data]')"
+        ) from None
     return ray
 
-def start(address:str|None=None, # a cluster's address ('auto', 'ray://host:10001'); None: $RAY_ADDRESS, else a local Ray
-          num_cpus:int|None=None, # CPUs of a local Ray (default: all)
-          num_gpus:int|None=None, # GPUs of a local Ray (default: all it finds)
-         ):
+def start(
+    address:str|None=None, # a cluster's address ('auto', 'ray://host:10001'); None: $RAY_ADDRESS, else a local Ray
+    num_cpus:int|None=None, # CPUs of a local Ray (default: all)
+    num_gpus:int|None=None, # GPUs of a local Ray (default: all it finds)
+):
     "Connect to a Ray cluster or start a local one (once per process); returns the `ray` module"
     ray = _ray()
     if not ray.is_initialized():
@@ -46,17 +50,19 @@ def _pairs_task(ray):
     def cell_pairs(x, cells, radius): return [ivf_cell_pairs(x, m, s, radius) for m, s in cells]
     return block_pairs, cell_pairs
 
-def slink_sharded(vectors, # (n, d) embeddings
-                  threshold:float, # cosine distance at which records are joined
-                  n_shards:int=4, # blocks of records (exact: one task per pair of blocks) or groups of cells (approximate)
-                  approximate:bool=False, # IVF cells, as `clippings.clustering.slink(approximate=True)`
-                  groups=None, # optional group keys: pairs within a group are never joined
-                  nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
-                  nprobe:int=12, # approximate mode: cells searched per record
-                  margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
-                  filter_dims:int|str|None='auto', # exact mode: principal axes of the pre-filter, as `epsilon_edges`
-                 ) -> np.ndarray:
-    "Single-linkage cluster labels, the same as `clippings.clustering.slink`, with the ε-edge search spread over Ray tasks"
+def slink_sharded(
+    vectors, # (n, d) embeddings
+    threshold:float, # cosine distance at which records are joined
+    n_shards:int=4, # blocks of records (exact: one task per pair of blocks) or groups of cells (approximate)
+    approximate:bool=False, # IVF cells, as `clippings.clustering.slink(approximate=True)`
+    groups=None, # optional group keys: pairs within a group are never joined
+    nlist:int|None=None, # approximate mode: IVF cells (default 2·sqrt(n))
+    nprobe:int=12, # approximate mode: cells searched per record
+    margin:float=1e-4, # FAISS float32 radius slack; candidates are rechecked in float64
+    filter_dims:int|str|None='auto', # exact mode: principal axes of the pre-filter, as `epsilon_edges`
+) -> np.ndarray:
+    ("Single-linkage cluster labels, the same as `clippings.clustering.slink`, "
+     "with the ε-edge search spread over Ray tasks")
     if not 0 <= threshold <= 2: raise ValueError(f'a cosine-distance threshold must be within [0, 2], got {threshold}')
     ray = start()
     x = as_unit_vectors(vectors)
@@ -66,7 +72,11 @@ def slink_sharded(vectors, # (n, d) embeddings
         plan = ivf_plan(x, nlist or max(1, int(2 * np.sqrt(n))), nprobe)
         cells = [(m, s) for m, s in zip(plan['members'], plan['searchers']) if len(m) and len(s)]
         ref = ray.put(x)
-        found = [p for part in ray.get([cell_pairs.remote(ref, cells[i::n_shards], radius) for i in range(n_shards)]) for p in part]
+        found = [
+            p
+            for part in ray.get([cell_pairs.remote(ref, cells[i::n_shards], radius) for i in range(n_shards)])
+            for p in part
+        ]
     else:
         block = max(1, -(-n // n_shards))
         space, starts = ray.put(search_space(x, threshold, margin, filter_dims)), range(0, n, block)
@@ -90,7 +100,8 @@ def link_sharded(queries, # (n_q, d) query embeddings
                  n_shards:int=2, # index shards (one actor each)
                  **index_kwargs, # passed to `clippings.retrieval.build_index` in each actor (kind, nlist, nprobe, gpu)
                 ) -> Ranked:
-    "The `k` targets of highest cosine similarity to each query, searched in `n_shards` index actors; the same as `clippings.retrieval.knn`"
+    ("The `k` targets of highest cosine similarity to each query, searched "
+     "in `n_shards` index actors; the same as `clippings.retrieval.knn`")
     q, t = as_unit_vectors(queries, 'queries'), as_unit_vectors(targets, 'targets')
     if q.shape[1] != t.shape[1]: raise ValueError(f'queries have dimension {q.shape[1]} but targets {t.shape[1]}')
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
@@ -131,18 +142,27 @@ class _Embedder:
 
 
 def _dataset(ray, records, text_col:str, block:int):
-    "A Ray dataset of the record table's columns to embed (and each row's position), in blocks of `block` rows (one block feeds one actor at a time); its image root; its length"
+    ("A Ray dataset of the record table's columns to embed (and each row's position), in "
+     "blocks of `block` rows (one block feeds one actor at a time); its image root; its length")
     if isinstance(records, pd.DataFrame): table, root, name = records, records.attrs.get('root'), 'records'
     else:
         path = Path(records)
         if not path.exists(): raise FileNotFoundError(f'{path}: file not found')
-        if path.suffix not in ('.parquet', '.csv'): raise ValueError(f'{path}: unsupported file type (expected .parquet or .csv)')
+        if path.suffix not in ('.parquet', '.csv'):
+            raise ValueError(f'{path}: unsupported file type (expected .parquet or .csv)')
         have = pq.read_schema(path).names if path.suffix == '.parquet' else pd.read_csv(path, nrows=0).columns.tolist()
         cols = [c for c in ('record_id', 'image_path', text_col) if c in have]
-        table = pd.read_parquet(path, columns=cols) if path.suffix == '.parquet' else pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False)
+        table = (
+            pd.read_parquet(path, columns=cols)
+            if path.suffix == '.parquet'
+            else pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False)
+        )
         root, name = str(table_root(path).resolve()), str(path)  # the folder recorded beside the table, else its own
-    if 'record_id' not in table.columns: raise ValueError(f"{name}, field 'record_id': missing required column 'record_id'")
-    table = table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]].assign(_row=np.arange(len(table)))
+    if 'record_id' not in table.columns:
+        raise ValueError(f"{name}, field 'record_id': missing required column 'record_id'")
+    table = table[[c for c in ('record_id', 'image_path', text_col) if c in table.columns]].assign(
+        _row=np.arange(len(table))
+    )
     return ray.data.from_pandas([table.iloc[a:a + block] for a in range(0, len(table), block)]), root, len(table)
 
 def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv file
@@ -160,14 +180,21 @@ def embed_dataset(records, # a record table: a DataFrame, or a .parquet/.csv fil
     if not isinstance(records, (str, os.PathLike)): check_table(records, 'records')
     ray = start()
     out = Path(out)
-    if out.exists() and any(out.iterdir()): raise FileExistsError(f'{out}: not empty (vectors are written to a new folder)')
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f'{out}: not empty (vectors are written to a new folder)')
     ds, table_root, n = _dataset(ray, records, text_col, batch_size)
     root = root or table_root
     gpus = (1 if ray.cluster_resources().get('GPU', 0) >= 1 else 0) if gpus_per_worker is None else gpus_per_worker
-    actor = dict(model=str(model), root=str(root) if root else None, text_col=text_col, allow_outside_root=allow_outside_root,
-                 out=str(out.resolve()))
+    actor = dict(
+        model=str(model),
+        root=str(root) if root else None,
+        text_col=text_col,
+        allow_outside_root=allow_outside_root,
+        out=str(out.resolve()),
+    )
+    # the actors write; the driver counts
     done = ds.map_batches(_Embedder, fn_constructor_kwargs=actor, batch_size=batch_size, batch_format='pandas',
                           compute=ray.data.ActorPoolStrategy(size=workers),
-                          num_gpus=gpus, num_cpus=0 if gpus else cpus_per_worker).to_pandas()  # the actors write; the driver counts
+                          num_gpus=gpus, num_cpus=0 if gpus else cpus_per_worker).to_pandas()
     if done['rows'].sum() != n: raise RuntimeError(f'{out}: {done["rows"].sum()} of {n} records were written')
     return out

@@ -6,7 +6,7 @@
 __all__ = ['BM25_K1', 'BM25_B', 'VECTOR_INDEXES', 'FUSIONS', 'FORMAT', 'MANIFEST', 'KS', 'Analyzer', 'LexicalIndex', 'bm25',
            'Flat', 'HNSW', 'IVFPQ', 'vector_index_from_dict', 'Linear', 'RRF', 'Query', 'vector_scores', 'SearchIndex',
            'index', 'open_index', 'rank', 'search_candidates', 'search_ranks', 'retrieval_table', 'tune_alpha',
-           'index_shards', 'ShardedIndex']
+           'AlphaTuning', 'index_shards', 'ShardedIndex']
 
 # %% ../nbs/17_search.ipynb #84789e0d
 import json, os, re, shutil, time, unicodedata, warnings
@@ -549,7 +549,9 @@ def rank(cands:pd.DataFrame, # `SearchIndex.candidates`
          fusion=None, # a `Linear(alpha)` or `RRF()` (hybrid only)
         ) -> pd.DataFrame:
     "The candidates ranked by the mode: `score` and `rank` (1 = best; ties by row); those it cannot score dropped"
-    order, score = _order(cands['row'].to_numpy(), cands['lexical'].to_numpy(), cands['vector'].to_numpy(), mode, fusion)
+    order, score = _order(
+        cands['row'].to_numpy(), cands['lexical'].to_numpy(), cands['vector'].to_numpy(), mode, fusion
+    )
     return cands.iloc[order].assign(score=score, rank=np.arange(1, len(order) + 1)).reset_index(drop=True)
 
 def _order(rows:np.ndarray, lexical:np.ndarray, vector:np.ndarray, mode:str, fusion) -> tuple:
@@ -623,7 +625,8 @@ def add(self:SearchIndex, records:pd.DataFrame, # new records with the index's t
                            'they are not added again')
     new = records[~old].reset_index(drop=True)
     if len(new) == 0: return dict(added=0, duplicates=dups)
-    if self.image_col and Path(root or '.').resolve() != Path(self.manifest['root']):  # paths kept from the index's root
+    # paths kept from the index's root
+    if self.image_col and Path(root or '.').resolve() != Path(self.manifest['root']):
         has = new[self.image_col].notna() & (new[self.image_col].astype(str).str.strip() != '')
         new.loc[has, self.image_col] = [str(Path(root or '.', str(p)).resolve()) for p in new.loc[has, self.image_col]]
     start = len(self.records)
@@ -716,8 +719,8 @@ def tune_alpha(idx:SearchIndex, # the index
                depth:int=100, # candidates per side
                save:bool=True, # store the chosen values as the index's defaults
                progress:bool=False,
-              ) -> pd.DataFrame:
-    "MRR@10 of every (alpha, text_wt) on validation queries; the chosen pair in `.attrs` (and the index, with save)"
+              ) -> 'AlphaTuning':
+    "MRR@10 of every (alpha, text_wt) on validation queries, and the chosen pair (saved as the index's, with save)"
     both = all(idx.vectors[m] is not None for m in ('text', 'image'))
     rows = []
     from tqdm.auto import tqdm
@@ -729,12 +732,21 @@ def tune_alpha(idx:SearchIndex, # the index
             rows.append(dict(alpha=float(a), text_wt=float(tw), mrr10=mrr_at_k(ranks, 10)))
     grid = pd.DataFrame(rows)
     best = grid.sort_values(['mrr10', 'alpha', 'text_wt'], ascending=[False, True, True]).iloc[0]
-    grid.attrs.update(alpha=float(best['alpha']), text_wt=float(best['text_wt']), mrr10=float(best['mrr10']))
+    got = AlphaTuning(float(best['alpha']), float(best['text_wt']), float(best['mrr10']), len(queries), grid)
     if save:
-        idx.manifest['defaults'] = dict(alpha=grid.attrs['alpha'], text_wt=grid.attrs['text_wt'],
-                                        tuned=dict(queries=len(queries), mrr10=grid.attrs['mrr10']))
+        idx.manifest['defaults'] = dict(alpha=got.alpha, text_wt=got.text_wt,
+                                        tuned=dict(queries=got.queries, mrr10=got.mrr10))
         _write_manifest(idx)
-    return grid
+    return got
+
+@dataclass
+class AlphaTuning:
+    "What `tune_alpha` chose on validation, with the whole grid it chose from"
+    alpha:float  # linear fusion's weight of the vector score
+    text_wt:float  # a typed query's weight of the records' text vectors (against their image vectors)
+    mrr10:float  # MRR@10 of the validation queries at the chosen pair
+    queries:int  # validation queries
+    grid:pd.DataFrame = field(repr=False)  # MRR@10 of every (alpha, text_wt) tried
 
 # %% ../nbs/17_search.ipynb #3b3a8d74
 def _build_shard(part:pd.DataFrame, path:str, kwargs:dict) -> str:

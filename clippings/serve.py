@@ -67,7 +67,9 @@ class Uploads:
         "Check and decode an upload; its id (a content hash)"
         if not data: raise BadRequest(f'{name}: the upload is empty: choose an image file')
         if len(data) > self.max_mb * 2**20:
-            raise BadRequest(f'{name}: {len(data) / 2**20:.1f} MB is over the {self.max_mb:g} MB limit of an upload', 413)
+            raise BadRequest(
+                f'{name}: {len(data) / 2**20:.1f} MB is over the {self.max_mb:g} MB limit of an upload', 413
+            )
         key = hashlib.sha256(data).hexdigest()[:32]
         if key in self.items: return key
         with tempfile.TemporaryDirectory() as d:
@@ -82,8 +84,12 @@ class Uploads:
 
     def get(self, key:str):
         with self.lock:
-            if key not in self.items: raise BadRequest('that uploaded image is no longer held (the server keeps the '
-                                                       'latest uploads only, and forgets them when it stops): upload it again', 404)
+            if key not in self.items:
+                raise BadRequest(
+                    'that uploaded image is no longer held (the server keeps the '
+                    'latest uploads only, and forgets them when it stops): upload it again',
+                    404,
+                )
             self.items.move_to_end(key)
             return self.items[key]
 
@@ -120,9 +126,14 @@ class Review:
         df = df[df[cols['right'][0]].notna()]  # a left row without any candidate is no pair
         score = pd.to_numeric(df['score'], errors='coerce')
         self.threshold = threshold if threshold is not None else self._threshold(df, score)
-        pairs = pd.DataFrame({'left': df[cols['left'][0]].astype(str).to_numpy(),
-                              'right': df[cols['right'][0]].astype(str).to_numpy(), 'score': score.to_numpy(),
-                              'rank': pd.to_numeric(df['rank'], errors='coerce').to_numpy() if 'rank' in df else np.nan})
+        pairs = pd.DataFrame(
+            {
+                'left': df[cols['left'][0]].astype(str).to_numpy(),
+                'right': df[cols['right'][0]].astype(str).to_numpy(),
+                'score': score.to_numpy(),
+                'rank': pd.to_numeric(df['rank'], errors='coerce').to_numpy() if 'rank' in df else np.nan,
+            }
+        )
         for s, (_, t, im) in cols.items():
             pairs[f'{s}_text'] = df[t].fillna('').astype(str).to_numpy() if t else ''  # an empty OCR reads as ''
             pairs[f'{s}_path'] = df[im].to_numpy() if im else None
@@ -318,12 +329,23 @@ def make_app(index, # a `SearchIndex` or its folder
                              meta=[(c, r[c]) for c in META_COLUMNS if c in r and _has(r[c])],
                              similar=page_url(f'/similar/{_quote(rid)}', p, q=None, image=None, page=None)))
         more = results is not None and len(results) == p['k']
-        ctx = dict(common, title=p['q'] or (f'like {like}' if like else 'search'), p=dict(p, alpha_shown=_alpha_shown(idx, p)),
-                   modes=MODES, fusions=list(FUSIONS), ks=sorted(set(KS) | {p['k']}), results=None if error else results
-                   if results is None else rows, ms=ms, like=like, like_image=like is not None and _like_image(idx, like),
-                   first_rank=p['k'] * (p['page'] - 1) + 1, action=base, error=error,
-                   prev_url=page_url(base, p, page=p['page'] - 1) if p['page'] > 1 else None,
-                   next_url=page_url(base, p, page=p['page'] + 1) if more else None)
+        ctx = dict(
+            common,
+            title=p['q'] or (f'like {like}' if like else 'search'),
+            p=dict(p, alpha_shown=_alpha_shown(idx, p)),
+            modes=MODES,
+            fusions=list(FUSIONS),
+            ks=sorted(set(KS) | {p['k']}),
+            results=None if error else results if results is None else rows,
+            ms=ms,
+            like=like,
+            like_image=like is not None and _like_image(idx, like),
+            first_rank=p['k'] * (p['page'] - 1) + 1,
+            action=base,
+            error=error,
+            prev_url=page_url(base, p, page=p['page'] - 1) if p['page'] > 1 else None,
+            next_url=page_url(base, p, page=p['page'] + 1) if more else None,
+        )
         return pages.TemplateResponse(request, 'search.html', ctx, status_code=status)
 
     def checked(request, **extra) -> tuple[dict, str|None]:
@@ -375,7 +397,8 @@ def make_app(index, # a `SearchIndex` or its folder
             body = await asyncio.get_running_loop().run_in_executor(searchers, api_answer, p, tv)
             return JSONResponse(body)
         except BadRequest as e: return JSONResponse({'error': str(e)}, status_code=e.status)
-        except ValueError as e: return JSONResponse({'error': str(e).replace(str(idx.path), 'the index')}, status_code=400)
+        except ValueError as e:
+            return JSONResponse({'error': str(e).replace(str(idx.path), 'the index')}, status_code=400)
 
     @app.post('/api/search')
     async def api_search_upload(request: Request, file: UploadFile = File(None)):
@@ -410,16 +433,29 @@ def make_app(index, # a `SearchIndex` or its folder
         return Response(buf.getvalue(), media_type='image/png')
 
     def need_review():
-        if review is None: raise BadRequest('no links to review: start the server with --links FILE (and --labels)', 404)
+        if review is None:
+            raise BadRequest('no links to review: start the server with --links FILE (and --labels)', 404)
         return review
 
     @app.get('/review', response_class=HTMLResponse)
     def review_page(request: Request):
         try: rv = need_review()
         except BadRequest as e:
-            return pages.TemplateResponse(request, 'base.html', dict(common, title='review', error=str(e)), status_code=404)
-        return pages.TemplateResponse(request, 'review.html', dict(common, title='review', total=len(rv.pairs),
-                                      labelled=len(rv.decided()), threshold=_fmt(rv.threshold), labels_name=rv.labels.name))
+            return pages.TemplateResponse(
+                request, 'base.html', dict(common, title='review', error=str(e)), status_code=404
+            )
+        return pages.TemplateResponse(
+            request,
+            'review.html',
+            dict(
+                common,
+                title='review',
+                total=len(rv.pairs),
+                labelled=len(rv.decided()),
+                threshold=_fmt(rv.threshold),
+                labels_name=rv.labels.name,
+            ),
+        )
 
     @app.get('/api/review')
     def api_review(limit: int = 1000):
@@ -543,7 +579,9 @@ def in_browser(url:str, # the server's base URL
         problems = []
         with sync_playwright() as pw:
             exe = CHROMIUM if Path(CHROMIUM).exists() else None
-            b = pw.chromium.launch(executable_path=exe, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'])
+            b = pw.chromium.launch(
+                executable_path=exe, args=['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage']
+            )
             try:
                 ctx = b.new_context(viewport=dict(width=1280, height=900), locale='ja-JP')
                 def guard(route):

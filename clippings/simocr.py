@@ -58,9 +58,12 @@ class GlyphConfusions:
                    candidates=None, # the look-alikes to choose from
                    k:int=8, # look-alikes kept per character
                   ):
-        "Confusions of `chars` with `candidates` (default: themselves, kana, JIS level-1 kanji, specks), from glyphs in `fonts`"
+        ("Confusions of `chars` with `candidates` (default: themselves, "
+         "kana, JIS level-1 kanji, specks), from glyphs in `fonts`")
         chars = sorted(set(chars) - {' '})
-        cands = sorted(set(chars) | set(KANA + jis_level1_kanji() + NOISE_MARKS if candidates is None else candidates) - {' '})
+        cands = sorted(
+            set(chars) | set(KANA + jis_level1_kanji() + NOISE_MARKS if candidates is None else candidates) - {' '}
+        )
         def feats(cs):
             f = sum(glyph_features(font, cs) for font in fonts)
             return f / (np.linalg.norm(f, axis=1, keepdims=True) + 1e-6)
@@ -94,7 +97,9 @@ SPLITS = {'化': 'イヒ', '付': 'イ寸', '信': 'イ言', '伊': 'イ尹', '�
           '功': '工力', '助': '且力', '動': '重力', '則': '貝刂', '形': '开彡', '都': '者阝', '部': '咅阝', '郡': '君阝', '張': '弓長'}
 MERGES = {v: k for k, v in SPLITS.items()}
 _FORM_SWAP = {**OLD_FORMS, **NEW_FORMS}
-LEGAL_FORM_RE = re.compile('|'.join(sorted({''.join(OLD_FORMS.get(c, c) for c in f) for f in LEGAL_FORMS} | set(LEGAL_FORMS))))
+LEGAL_FORM_RE = re.compile(
+    '|'.join(sorted({''.join(OLD_FORMS.get(c, c) for c in f) for f in LEGAL_FORMS} | set(LEGAL_FORMS)))
+)
 
 # %% ../nbs/01d_simocr.ipynb #29d38c34
 @dataclass(frozen=True)
@@ -132,12 +137,15 @@ class OCRNoise:
         while i < len(text):
             ch = text[i]
             if i + 1 < len(text) and draw('merge', self.merge):
-                out.append(MERGES.get(text[i:i + 2]) or (confusions.confuse(ch, rng) if ch in confusions.neighbours else ch))
+                out.append(
+                    MERGES.get(text[i : i + 2]) or (confusions.confuse(ch, rng) if ch in confusions.neighbours else ch)
+                )
                 i += 2; continue
             if draw('delete', self.delete): pass
             elif ch in SPLITS and draw('split', self.split): out.append(SPLITS[ch])
             elif ch in _FORM_SWAP and draw('form_swap', self.form_swap): out.append(_FORM_SWAP[ch])
-            elif ch in confusions.neighbours and draw('substitute', self._sub_p(confusions, ch)): out.append(confusions.confuse(ch, rng))
+            elif ch in confusions.neighbours and draw('substitute', self._sub_p(confusions, ch)):
+                out.append(confusions.confuse(ch, rng))
             else: out.append(ch)
             if draw('insert', self.insert): out.append(NOISE_MARKS[rng.integers(len(NOISE_MARKS))])
             i += 1
@@ -146,8 +154,10 @@ class OCRNoise:
 
 # %% ../nbs/01d_simocr.ipynb #ed865b27
 OCR_PRESETS = {  # `clean` like the lab's own OCR engine, `noisy` like a commercial engine on 1950s print
-    'clean': OCRNoise(substitute=.012, form_swap=.02, delete=.003, insert=.002, merge=.001, split=.01, drop_legal=.01, trail=.005),
-    'noisy': OCRNoise(substitute=.07, form_swap=.12, delete=.02, insert=.012, merge=.006, split=.06, drop_legal=.06, trail=.03)}
+    'clean': OCRNoise(substitute=.012, form_swap=.02, delete=.003, insert=.002, merge=.001, split=.01, drop_legal=.01,
+                      trail=.005),
+    'noisy': OCRNoise(substitute=.07, form_swap=.12, delete=.02, insert=.012, merge=.006, split=.06, drop_legal=.06,
+                      trail=.03)}
 
 def cer(truth, read):
     "Character error rate: edit distance over the length of the truth"
@@ -167,7 +177,8 @@ def script(ch:str) -> str:
 def error_profile(truths, # the printed texts
                   reads, # the OCR readings
                  ) -> dict:
-    "CER and its parts per printed character (substitution, insertion, deletion, cross-script, trailing), and whole-text rates"
+    ("CER and its parts per printed character (substitution, insertion, "
+     "deletion, cross-script, trailing), and whole-text rates")
     n, c = 0, Counter()
     for t, r in zip(truths, reads):
         n += len(t)
@@ -176,16 +187,29 @@ def error_profile(truths, # the printed texts
             if op == 'replace' and script(t[i]) != script(r[j]): c['cross_script'] += 1
             if op == 'insert' and i == len(t): c['trailing'] += 1
         c['texts'] += 1; c['identical'] += t == r; c['empty'] += r == '' and t != ''
-    per_char = {k: round(c[op] / max(n, 1), 4) for k, op in (('substitution', 'replace'), ('insertion', 'insert'), ('deletion', 'delete'),
-                                                            ('cross_script', 'cross_script'), ('trailing', 'trailing'))}
-    return dict(cer=round(sum(c[k] for k in ('replace', 'insert', 'delete')) / max(n, 1), 4), **per_char,
-                identical=round(c['identical'] / max(c['texts'], 1), 4), empty=round(c['empty'] / max(c['texts'], 1), 4),
-                edits_per_text=round(sum(c[k] for k in ('replace', 'insert', 'delete')) / max(c['texts'], 1), 3))
+    per_char = {
+        k: round(c[op] / max(n, 1), 4)
+        for k, op in (
+            ('substitution', 'replace'),
+            ('insertion', 'insert'),
+            ('deletion', 'delete'),
+            ('cross_script', 'cross_script'),
+            ('trailing', 'trailing'),
+        )
+    }
+    return dict(
+        cer=round(sum(c[k] for k in ('replace', 'insert', 'delete')) / max(n, 1), 4),
+        **per_char,
+        identical=round(c['identical'] / max(c['texts'], 1), 4),
+        empty=round(c['empty'] / max(c['texts'], 1), 4),
+        edits_per_text=round(sum(c[k] for k in ('replace', 'insert', 'delete')) / max(c['texts'], 1), 3)
+    )
 
 # %% ../nbs/01d_simocr.ipynb #d451b5f7
 @dataclass
 class EngineErrors:
-    "An OCR engine's errors, counted from its readings: per-character substitution and deletion rates, what it reads instead, what it inserts"
+    ("An OCR engine's errors, counted from its readings: per-character "
+     "substitution and deletion rates, what it reads instead, what it inserts")
     seen: Counter  # printed character -> times printed
     substituted: dict  # printed character -> Counter of what was read instead
     deleted: Counter  # printed character -> times dropped
@@ -210,8 +234,12 @@ class EngineErrors:
     def rates(self) -> dict:
         "Overall rates: substitution, deletion and insertion per character, trailing mark per text"
         n = max(sum(self.seen.values()), 1)
-        return dict(substitute=sum(map(sum, (c.values() for c in self.substituted.values()))) / n, delete=sum(self.deleted.values()) / n,
-                    insert=sum(self.inserted.values()) / n, trail=sum(self.trailing.values()) / max(self.texts, 1))
+        return dict(
+            substitute=sum(map(sum, (c.values() for c in self.substituted.values()))) / n,
+            delete=sum(self.deleted.values()) / n,
+            insert=sum(self.inserted.values()) / n,
+            trail=sum(self.trailing.values()) / max(self.texts, 1),
+        )
 
     def _p(self, counts, ch, overall):
         return (counts + self.prior * overall) / (self.seen[ch] + self.prior)
@@ -219,7 +247,8 @@ class EngineErrors:
     def apply(self, text:str, confusions:GlyphConfusions, rng, severity:float=1.) -> str:
         "`text` as the engine would read it; every rate scaled by `severity`"
         r, out = self.rates(), []
-        ins_chars, ins_p = list(self.inserted) or list(NOISE_MARKS), np.array(list(self.inserted.values()) or [1] * len(NOISE_MARKS), float)
+        ins_chars, ins_p = (list(self.inserted) or list(NOISE_MARKS),
+                            np.array(list(self.inserted.values()) or [1] * len(NOISE_MARKS), float))
         for ch in text:
             subs = self.substituted.get(ch, Counter())
             if rng.random() < severity * self._p(self.deleted[ch], ch, r['delete']): pass
@@ -228,7 +257,9 @@ class EngineErrors:
                     out.append(list(subs)[rng.choice(len(subs), p=np.array(list(subs.values())) / sum(subs.values()))])
                 else: out.append(confusions.confuse(ch, rng) if ch in confusions.neighbours else ch)
             else: out.append(ch)
-            if rng.random() < severity * r['insert']: out.append(ins_chars[rng.choice(len(ins_chars), p=ins_p / ins_p.sum())])
+            if rng.random() < severity * r['insert']:
+                out.append(ins_chars[rng.choice(len(ins_chars), p=ins_p / ins_p.sum())])
         if self.trailing and rng.random() < severity * r['trail']:
-            out.append(list(self.trailing)[rng.choice(len(self.trailing), p=np.array(list(self.trailing.values())) / sum(self.trailing.values()))])
+            out.append(list(self.trailing)[rng.choice(
+                len(self.trailing), p=np.array(list(self.trailing.values())) / sum(self.trailing.values()))])
         return ''.join(out)

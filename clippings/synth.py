@@ -22,8 +22,8 @@ from .files import write_text
 from .lexicon import IPADIC_LICENSE, data_file, load_lexicon
 from .ocr import OCRCache, TesseractSettings, ocr_images
 from .records import fingerprint, split_entities, validate_records, write_records
-from .names import (AUSPICIOUS, BRANDS, INDUSTRIES, LEGAL_FORMS, OLD_FORMS, PRODUCTS, REGIONS, TRAINING_KINDS, stream_rng,
-                             firm_names, firm_stem, print_variant)
+from .names import (AUSPICIOUS, BRANDS, INDUSTRIES, LEGAL_FORMS, OLD_FORMS, PRODUCTS, REGIONS, TRAINING_KINDS,
+                             stream_rng, firm_names, firm_stem, print_variant)
 from .render import Degradation, Font, covers, degrade, find_fonts, render_text
 from .simocr import OCR_PRESETS, EngineErrors, GlyphConfusions, cer, error_profile
 
@@ -65,8 +65,10 @@ def _assign_roles(firms, n_targets, n_nomatch, rng):
     return universe, nomatch
 
 def training_firms(n:int, seed:int, exclude:set, lexicon:dict|None=None) -> pd.DataFrame:
-    "`n` firms for the synthetic training set: lexicon cores chosen to cover many characters, none whose stem is in `exclude`"
-    firms = firm_names(int(n * 1.2) + 10, seed, max_siblings=1, cover=64, kinds=TRAINING_KINDS, stream='training', lexicon=lexicon)
+    ("`n` firms for the synthetic training set: lexicon cores chosen to cover many characters, "
+     "none whose stem is in `exclude`")
+    firms = firm_names(int(n * 1.2) + 10, seed, max_siblings=1, cover=64, kinds=TRAINING_KINDS, stream='training',
+                       lexicon=lexicon)
     firms = firms[~firms.apply(firm_stem, axis=1).isin(exclude)]
     if len(firms) < n: raise ValueError('too few training firms generated')
     return firms.iloc[:n].reset_index(drop=True)
@@ -91,7 +93,8 @@ class SampleConfig:
     ocr: str = 'tesseract'  # who reads the `text_noisy` column: 'tesseract' (the real engine) or 'simulated' (`OCR_PRESETS['noisy']`)
 
     def __post_init__(self):
-        if self.ocr not in ('tesseract', 'simulated'): raise ValueError(f"ocr must be 'tesseract' or 'simulated', got {self.ocr!r}")
+        if self.ocr not in ('tesseract', 'simulated'):
+            raise ValueError(f"ocr must be 'tesseract' or 'simulated', got {self.ocr!r}")
 
 def pick_font(fonts, text, rng, what):
     ok = [f for f in fonts if covers(f, text)]
@@ -113,11 +116,14 @@ def _plan(cfg, fonts):
     rows = []
     def add(kind, f, vertical, fonts_, size, old_p, legal_p, view=0):
         printed = print_variant(f, rng, old_p, legal_p)
-        rows.append(dict(kind=kind, entity_id=f['firm_id'], stem=firm_stem(f), firm=f['name'], family=f['family'], printed=printed, vertical=vertical,
-                         font=pick_font(fonts_, printed, rng, f'{kind} name'), size=int(rng.integers(*size)), view=view))
-    # the later directory prints titles without legal form and mostly in old forms; partner lists rarely keep the legal form
+        rows.append(dict(kind=kind, entity_id=f['firm_id'], stem=firm_stem(f), firm=f['name'], family=f['family'],
+                         printed=printed, vertical=vertical, font=pick_font(fonts_, printed, rng, f'{kind} name'),
+                         size=int(rng.integers(*size)), view=view))
+    # the later directory prints titles without legal form and mostly in old forms;
+    # partner lists rarely keep the legal form
     for i in universe: add('target', firms.iloc[i].to_dict(), True, target_fonts, (56, 84), .5, 0.)
-    for i in rng.permutation(matched + nomatch): add('source', firms.iloc[i].to_dict(), False, source_fonts, (48, 76), .1, .15)
+    for i in rng.permutation(matched + nomatch):
+        add('source', firms.iloc[i].to_dict(), False, source_fonts, (48, 76), .1, .15)
     for f in training.to_dict('records'):
         for v in range(cfg.synth_views): add('synth', f, bool(v % 2), fonts, (48, 84), .3, .3, v)
     plan = pd.DataFrame(rows)
@@ -137,21 +143,25 @@ def render_plan(plan, cfg, out, workers):
         return
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(workers) as ex:
-        list(tqdm(ex.map(_render_job, jobs, chunksize=64), total=len(jobs), desc='rendering', unit='crop', disable=None))
+        list(tqdm(ex.map(_render_job, jobs, chunksize=64), total=len(jobs), desc='rendering', unit='crop',
+                  disable=None))
 
 def simulated_ocr(plan, cfg, confusions, name):
-    "The simulated OCR preset `name` on each crop: errors drawn from the glyph confusions, scaled by the crop's degradation"
+    ("The simulated OCR preset `name` on each crop: errors drawn from the glyph confusions, "
+     "scaled by the crop's degradation")
     texts = []
     for r in plan.itertuples():
         severity = Degradation.sample(stream_rng(cfg.seed, 'style', r.record_id), cfg.strength).severity
-        texts.append(OCR_PRESETS[name].apply(r.printed, confusions, stream_rng(cfg.seed, 'ocr', name, r.record_id), severity)[0])
+        texts.append(OCR_PRESETS[name].apply(r.printed, confusions, stream_rng(cfg.seed, 'ocr', name, r.record_id),
+                                             severity)[0])
     return texts
 
 def _read_ocr_texts(plan, cfg, confusions, out, cache, workers):
     "The `clean` column (simulated low-noise OCR) and the `noisy` one (Tesseract on the degraded crops, or simulated)"
     texts = {'clean': simulated_ocr(plan, cfg, confusions, 'clean')}
     if cfg.ocr == 'simulated': texts['noisy'] = simulated_ocr(plan, cfg, confusions, 'noisy')
-    else: texts['noisy'] = ocr_images(plan['record_id'], root=out, vertical=plan['vertical'].tolist(), settings=TesseractSettings(scale=cfg.ocr_scale), cache=cache, workers=workers)
+    else: texts['noisy'] = ocr_images(plan['record_id'], root=out, vertical=plan['vertical'].tolist(),
+                                      settings=TesseractSettings(scale=cfg.ocr_scale), cache=cache, workers=workers)
     return texts
 
 
@@ -166,7 +176,8 @@ def _record_tables(plan, texts, cfg):
     link = split_entities(link, {'train': .6, 'val': .2, 'test': .2}, cfg.seed, rows=link['matched'])
     link = split_entities(link, {'val': .5, 'test': .5}, cfg.seed, rows=(link['side'] == 'source') & ~link['matched'])
     cols = ['record_id', 'image_path', 'text', 'text_noisy', 'entity_id', 'side', 'split']
-    synth = split_entities(df[df['kind'] == 'synth'].assign(entity_id=lambda d: 'syn:' + d['entity_id']), {'train': .8, 'val': .2}, cfg.seed)
+    synth = split_entities(df[df['kind'] == 'synth'].assign(entity_id=lambda d: 'syn:' + d['entity_id']),
+                           {'train': .8, 'val': .2}, cfg.seed)
     pool = link.assign(entity_id='', split='unlabelled', side='both')
     return link[cols + meta], synth[cols + meta], pool[cols + meta]
 
@@ -179,8 +190,10 @@ def names_table(n:int, # firms
                 lexicon:dict|None=None, # name parts (default: the training part of the lexicon)
                 readings:int=2, # OCR readings per printing
                ) -> pd.DataFrame:
-    "A text-only SupCon training table: `n` firms × 2 printings × `readings` engine-like readings, labelled by firm, split 90/10"
-    firms = firm_names(int(n * 1.1) + 10, seed, max_siblings=2, cover=16, kinds=TRAINING_KINDS, stream='names', lexicon=lexicon)
+    ("A text-only SupCon training table: `n` firms × 2 printings × `readings` engine-like readings, "
+     "labelled by firm, split 90/10")
+    firms = firm_names(int(n * 1.1) + 10, seed, max_siblings=2, cover=16, kinds=TRAINING_KINDS, stream='names',
+                       lexicon=lexicon)
     firms = firms[~firms.apply(firm_stem, axis=1).isin(exclude)].iloc[:n]
     rows = []
     for f in tqdm(firms.to_dict('records'), desc='names', unit='firm', disable=None):
@@ -188,16 +201,19 @@ def names_table(n:int, # firms
         for vertical, old_p, legal_p in ((True, .5, 0.), (False, .1, .15)):
             printed = print_variant(f, rng, old_p, legal_p)
             for k in range(readings):
-                text = errors['vertical' if vertical else 'horizontal'].apply(printed, confusions, rng, float(rng.uniform(.5, 1.5)))
-                rows.append(dict(record_id=f"n:{f['firm_id']}:{'v' if vertical else 'h'}{k}", text=text, entity_id='name:' + f['firm_id'],
-                                 side='both', printed=printed, firm=f['name'], family=f['family'], vertical=vertical))
+                text = errors['vertical' if vertical else 'horizontal'].apply(printed, confusions, rng,
+                                                                              float(rng.uniform(.5, 1.5)))
+                rows.append(dict(record_id=f"n:{f['firm_id']}:{'v' if vertical else 'h'}{k}", text=text,
+                                 entity_id='name:' + f['firm_id'], side='both', printed=printed, firm=f['name'],
+                                 family=f['family'], vertical=vertical))
     return split_entities(pd.DataFrame(rows).assign(split='unlabelled'), {'train': .9, 'val': .1}, seed)
 
 # %% ../nbs/01e_synth.ipynb #4a1451a9
 def reading_characters(lexicon:dict) -> tuple[list, np.ndarray]:
     "The characters of firm names (lexicon entries and the fixed word lists) and their drawing weights (√frequency)"
     counts = Counter(''.join(e for part in lexicon.values() for e in part))
-    counts.update(''.join(''.join(words) for words in (REGIONS, AUSPICIOUS, BRANDS, PRODUCTS, INDUSTRIES, LEGAL_FORMS, OLD_FORMS.values())))
+    counts.update(''.join(''.join(words) for words in (REGIONS, AUSPICIOUS, BRANDS, PRODUCTS, INDUSTRIES, LEGAL_FORMS,
+                                                       OLD_FORMS.values())))
     chars = sorted(c for c in counts if not c.isspace())
     w = np.sqrt([counts[c] for c in chars])
     return chars, w / w.sum()
@@ -214,7 +230,8 @@ def reading_lines(out, # the data set folder: images go to out/line_images
                   strength:float=1., # degradation strength (as `SampleConfig`)
                   workers:int=2, # rendering processes
                  ) -> pd.DataFrame:
-    "Render random strings of name characters for learning to read; a record table (text = the printed string), split 90/10 by string"
+    ("Render random strings of name characters for learning to read; a record table (text = the printed string), "
+     "split 90/10 by string")
     rng = stream_rng(seed, 'lines')
     chars, p = reading_characters(lexicon or load_lexicon('train'))
     rows = []
@@ -223,14 +240,17 @@ def reading_lines(out, # the data set folder: images go to out/line_images
             text = ''.join(rng.choice(chars, int(rng.integers(*lengths)), p=p))
             ok = [f for f in fonts if covers(f, text)]
             if ok: break
-        else: raise ValueError(f'no face among {len(fonts)} prints any of 20 drawn strings: the fonts lack Japanese coverage')
+        else:
+            raise ValueError(f'no face among {len(fonts)} prints any of 20 drawn strings: '
+                             'the fonts lack Japanese coverage')
         picked = rng.choice(len(ok), min(views, len(ok)), replace=False)
         for v in range(views):
-            rows.append(dict(record_id=f'line_images/l{i:06d}_{v}.png', printed=text, entity_id=f'line:{i:06d}', vertical=v % 2 == 0,
-                             font=ok[picked[v % len(picked)]], size=int(rng.integers(48, 84))))
+            rows.append(dict(record_id=f'line_images/l{i:06d}_{v}.png', printed=text, entity_id=f'line:{i:06d}',
+                             vertical=v % 2 == 0, font=ok[picked[v % len(picked)]], size=int(rng.integers(48, 84))))
     df = pd.DataFrame(rows)
     render_plan(df, SimpleNamespace(seed=seed, line_px=line_px, strength=strength), Path(out), workers)
-    df = df.assign(image_path=df['record_id'], text=df['printed'], side='both', font=df['font'].map(lambda f: f.name), split='unlabelled')
+    df = df.assign(image_path=df['record_id'], text=df['printed'], side='both', font=df['font'].map(lambda f: f.name),
+                   split='unlabelled')
     return split_entities(df, {'train': .9, 'val': .1}, seed)
 
 # %% ../nbs/01e_synth.ipynb #aa97e19f
@@ -240,21 +260,28 @@ def _write_layout(link, out):
         part = link[link['side'] == side]
         names = part['image_path'].str.split('/').str[-1]
         for col, suffix in (('text', ''), ('text_noisy', '_noisy')):
-            write_text(out / f'{side}_ocr_data{suffix}.json', json.dumps(dict(zip(names, part[col])), ensure_ascii=False, indent=0))
+            write_text(out / f'{side}_ocr_data{suffix}.json',
+                       json.dumps(dict(zip(names, part[col])), ensure_ascii=False, indent=0))
     src, tgt = link[link['side'] == 'source'], link[link['side'] == 'target']
     gt = src.merge(tgt, on='entity_id', suffixes=('_s', '_t'))
-    write_text(out / 'ground_truth.csv', pd.DataFrame({'source_path': gt['image_path_s'], 'target_path': gt['image_path_t']}).to_csv(index=False))
+    write_text(out / 'ground_truth.csv',
+               pd.DataFrame({'source_path': gt['image_path_s'], 'target_path': gt['image_path_t']}).to_csv(index=False))
     write_text(out / 'splits.csv', link[['record_id', 'split']].to_csv(index=False))
 
 # %% ../nbs/01e_synth.ipynb #ac0fca0f
-SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'line_images', 'records.parquet', 'synth.parquet', 'pool.parquet', 'names.parquet', 'lines.parquet',
-                  'source_ocr_data.json', 'source_ocr_data_noisy.json', 'target_ocr_data.json', 'target_ocr_data_noisy.json',
-                  'ground_truth.csv', 'splits.csv', 'manifest.json', 'confusions.json', 'README.md', IPADIC_LICENSE)  # ocr_cache.json is kept: it only ever serves the same image to the same engine
+# ocr_cache.json is kept: it only ever serves the same image to the same engine
+SAMPLE_OUTPUTS = ('source_images', 'target_images', 'synth_images', 'line_images', 'records.parquet', 'synth.parquet',
+                  'pool.parquet', 'names.parquet', 'lines.parquet',
+                  'source_ocr_data.json', 'source_ocr_data_noisy.json', 'target_ocr_data.json',
+                  'target_ocr_data_noisy.json',
+                  'ground_truth.csv', 'splits.csv', 'manifest.json', 'confusions.json', 'README.md', IPADIC_LICENSE)
 
 def _prepare_out(out, overwrite):
     "Create `out`; an existing data set there is replaced only with `overwrite`, so no stale crop survives"
     old = [n for n in SAMPLE_OUTPUTS if (out / n).exists()]
-    if old and not overwrite: raise FileExistsError(f"{out} already holds a data set ({', '.join(old[:3])}, ...): pass overwrite=True (--overwrite) to replace it")
+    if old and not overwrite:
+        raise FileExistsError(f"{out} already holds a data set ({', '.join(old[:3])}, ...): "
+                              "pass overwrite=True (--overwrite) to replace it")
     for n in old: shutil.rmtree(out / n) if (out / n).is_dir() else (out / n).unlink()
     out.mkdir(parents=True, exist_ok=True)
 
@@ -274,32 +301,46 @@ def _ocr_line(manifest) -> str:
 def _file_table(manifest, tables) -> str:
     "The README's table of files, with the counts of each"
     c, link = manifest['counts'], tables['records']
-    names = (f"| `names.parquet` | text-only SupCon training set: {c['names']} OCR-like readings of {tables['names'].entity_id.nunique()} further firms "
-             "(two printings × two readings each, errors learned from Tesseract's readings of the training crops), split 90/10 train/val by firm |\n") if 'names' in tables else ''
-    lines = (f"| `lines.parquet` | reading lines: {c['lines']} renders of {tables['lines'].entity_id.nunique()} random strings of name characters (two faces each, "
-             "one vertical, one horizontal; `text` = the printed string), to learn reading from; split 90/10 train/val by string |\n") if 'lines' in tables else ''
+    names = (f"| `names.parquet` | text-only SupCon training set: {c['names']} OCR-like readings of "
+             f"{tables['names'].entity_id.nunique()} further firms "
+             "(two printings × two readings each, errors learned from Tesseract's readings of the training crops), "
+             "split 90/10 train/val by firm |\n") if 'names' in tables else ''
+    lines = (f"| `lines.parquet` | reading lines: {c['lines']} renders of {tables['lines'].entity_id.nunique()} "
+             "random strings of name characters (two faces each, "
+             "one vertical, one horizontal; `text` = the printed string), to learn reading from; "
+             "split 90/10 train/val by string |\n") if 'lines' in tables else ''
     return f"""| file | what |
 |---|---|
-| `records.parquet` | the linkage record table: {c['records']} records = {int((link.side == 'target').sum())} targets + {c['sources_matched']} sources with a true target + {c['sources_nomatch']} no-match sources |
-| `synth.parquet` | synthetic SupCon training set: {c['synth']} renders of {tables['synth'].entity_id.nunique()} other firms (horizontal and vertical, all fonts), labelled by firm, split 80/20 train/val by firm |
-{names}{lines}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, no labels |
-| `target_images/`, `source_images/`, `synth_images/`, `line_images/` | the crops (16-colour PNG, {manifest['config']['line_px']} px across the line of text) |
-| `source_ocr_data.json`, `target_ocr_data.json` | the same linkage data in the original CLIPPINGS layout: `{{image: OCR text}}` (clean OCR) |
+| `records.parquet` | the linkage record table: {c['records']} records = {int((link.side == 'target').sum())} targets \
++ {c['sources_matched']} sources with a true target + {c['sources_nomatch']} no-match sources |
+| `synth.parquet` | synthetic SupCon training set: {c['synth']} renders of {tables['synth'].entity_id.nunique()} \
+other firms (horizontal and vertical, all fonts), labelled by firm, split 80/20 train/val by firm |
+{names}{lines}| `pool.parquet` | unlabelled image–OCR pool for CLIP pretraining: every source and target crop, \
+no labels |
+| `target_images/`, `source_images/`, `synth_images/`, `line_images/` | the crops (16-colour PNG, \
+{manifest['config']['line_px']} px across the line of text) |
+| `source_ocr_data.json`, `target_ocr_data.json` | the same linkage data in the original CLIPPINGS layout: \
+`{{image: OCR text}}` (clean OCR) |
 | `source_ocr_data_noisy.json`, `target_ocr_data_noisy.json` | the noisy OCR of the same crops |
 | `ground_truth.csv` | `source_path,target_path`, one row per true link |
 | `splits.csv` | `record_id,split` of the linkage records |
-| `manifest.json` | configuration, fonts, OCR engine, counts, error profiles, character inventory and the fingerprint of each table |
+| `manifest.json` | configuration, fonts, OCR engine, counts, error profiles, character inventory and the fingerprint \
+of each table |
 | `confusions.json` | the glyph-confusion model: each character's eight closest look-alikes and their similarity |
-| `ocr_cache.json` | Tesseract's readings by image hash and engine identity: a rebuild with the same engine reads nothing again |
+| `ocr_cache.json` | Tesseract's readings by image hash and engine identity: a rebuild with the same engine reads \
+nothing again |
 | `IPADIC-LICENSE` | the copyright notice and licence of the IPAdic dictionary the names come from |"""
 
 def _data_profile(manifest, tables) -> str:
     "The README's account of the characters, the OCR errors and the splits"
     inv, link = manifest['inventory'], tables['records']
-    err = pd.DataFrame(manifest['errors']).T[['cer', 'substitution', 'insertion', 'deletion', 'cross_script', 'trailing', 'identical', 'empty']]
+    err = pd.DataFrame(manifest['errors']).T[['cer', 'substitution', 'insertion', 'deletion', 'cross_script',
+                                              'trailing', 'identical', 'empty']]
     splits = link.groupby(['side', 'split']).size().unstack(fill_value=0)
-    return f"""**What the data is.** {inv['distinct_chars']['all']:,} distinct printed characters ({', '.join(f'{k} {v:,}' for k, v in inv['distinct_chars'].items() if k != 'all')});
-printed names have a median of {inv['length']['median']:g} characters (10th–90th percentile {inv['length']['p10']:g}–{inv['length']['p90']:g}), {inv['katakana_share']:.0%} contain katakana.
+    return f"""**What the data is.** {inv['distinct_chars']['all']:,} distinct printed characters \
+({', '.join(f'{k} {v:,}' for k, v in inv['distinct_chars'].items() if k != 'all')});
+printed names have a median of {inv['length']['median']:g} characters \
+(10th–90th percentile {inv['length']['p10']:g}–{inv['length']['p90']:g}), {inv['katakana_share']:.0%} contain katakana.
 OCR errors per printed character (CER and its parts; cross-script: a substitution between kanji, kana, Latin and marks;
 trailing: a mark read after the end), and the shares of texts read exactly and read as nothing:
 
@@ -324,14 +365,16 @@ Made by `clippings.synth` (notebook `nbs/01e_synth.ipynb`) with
 Nothing here is real, but the names are made of real Japanese names: surnames, given names, towns, organisations and
 common nouns from the IPAdic dictionary (an extract ships with clippings; its licence is in `IPADIC-LICENSE`), with
 industry words, regional prefixes and legal forms, printed in the Japanese fonts of the machine that made them
-({len(manifest['fonts'])} faces: {', '.join(manifest['fonts'])}), degraded like scans, and read by {_ocr_line(manifest)}.
+({len(manifest['fonts'])} faces: {', '.join(manifest['fonts'])}), degraded like scans, and read by \
+{_ocr_line(manifest)}.
 The data mirrors the paper's Japanese task: partner names from a 1956 directory (horizontal crops, the *sources*, new
 character forms, sometimes a legal form) linked to firm titles of a 1957 directory (vertical crops, the *targets*, no
 legal form, often old character forms).
 
 {_file_table(manifest, tables)}
 
-**Columns.** `text_noisy` is the OCR of the real engine above; `text` that of the simulated low-noise model (like a lab's
+**Columns.** `text_noisy` is the OCR of the real engine above; \
+`text` that of the simulated low-noise model (like a lab's
 own tuned OCR). `printed` is the text as printed on the crop (the truth the OCR misread), `firm` the firm's canonical
 name, `family` its group of sibling firms that share a core name, `font` the face it was printed in. `entity_id` is the
 firm; no-match sources are firms absent from the universe, most of them siblings of universe firms. Targets that no
@@ -349,25 +392,31 @@ def _inventory(tables) -> dict:
     "Distinct printed characters per table and in all, and the length distribution of the printed names"
     printed = {name: ''.join(t['printed']) for name, t in tables.items()}
     lengths = pd.concat([t['printed'] for t in tables.values()]).str.len()
-    return dict(distinct_chars={**{k: len(set(v)) for k, v in printed.items()}, 'all': len(set(''.join(printed.values())))},
-                length={'median': float(lengths.median()), 'p10': float(lengths.quantile(.1)), 'p90': float(lengths.quantile(.9))},
-                katakana_share=round(float(pd.concat([t['printed'] for t in tables.values()]).str.contains('[ァ-ヺ]').mean()), 3))
+    return dict(distinct_chars={**{k: len(set(v)) for k, v in printed.items()},
+                                'all': len(set(''.join(printed.values())))},
+                length={'median': float(lengths.median()), 'p10': float(lengths.quantile(.1)),
+                        'p90': float(lengths.quantile(.9))},
+                katakana_share=round(float(pd.concat([t['printed'] for t in tables.values()])
+                                           .str.contains('[ァ-ヺ]').mean()), 3))
 
 def _ocr_manifest(cfg, cache) -> dict:
     "Who read each OCR column"
-    noisy = 'simulated: OCR_PRESETS["noisy"]' if cfg.ocr == 'simulated' else {k: v for k, v in cache.engines.items() if cache.readings.get(k)}
+    noisy = ('simulated: OCR_PRESETS["noisy"]' if cfg.ocr == 'simulated'
+             else {k: v for k, v in cache.engines.items() if cache.readings.get(k)})
     return dict(clean='simulated: OCR_PRESETS["clean"] (the glyph-confusion model, low noise)', noisy=noisy)
 
-def build_sample_data(out, # folder to write
-                      cfg:SampleConfig=SampleConfig(), # sizes, seed, degradation and OCR engine
-                      fonts=None, # faces to use (default: `find_fonts()`)
-                      workers:int=2, # rendering and OCR processes
-                      overwrite:bool=False, # replace a data set already in `out`
-                      ocr_cache=None, # the OCR cache file (default: `out`/ocr_cache.json; kept across rebuilds, pruned to this data set)
-                     ) -> dict:
+def build_sample_data(
+    out, # folder to write
+    cfg:SampleConfig=SampleConfig(), # sizes, seed, degradation and OCR engine
+    fonts=None, # faces to use (default: `find_fonts()`)
+    workers:int=2, # rendering and OCR processes
+    overwrite:bool=False, # replace a data set already in `out`
+    ocr_cache=None, # the OCR cache file (default: `out`/ocr_cache.json; kept across rebuilds, pruned to this data set)
+) -> dict:
     "Write a synthetic linkage data set to `out`: images, record tables, the CLIPPINGS layout, a manifest and a README"
     out, fonts = Path(out), find_fonts() if fonts is None else fonts
-    if not fonts: raise ValueError('no Japanese font found: install japanize-matplotlib or the Debian fonts (make fonts)')
+    if not fonts:
+        raise ValueError('no Japanese font found: install japanize-matplotlib or the Debian fonts (make fonts)')
     _prepare_out(out, overwrite)
     plan = _plan(cfg, fonts)
     render_plan(plan, cfg, out, workers)
@@ -377,23 +426,36 @@ def build_sample_data(out, # folder to write
     if cache: cache.prune({hashlib.sha256((out / p).read_bytes()).hexdigest() for p in plan['record_id']})
     tables = dict(zip(('records', 'synth', 'pool'), _record_tables(plan, texts, cfg)))
     training = plan['kind'] == 'synth'  # the engine's errors are learned from the training crops only
-    errors = {o: EngineErrors.count(plan['printed'][training & (plan['vertical'] == v)], pd.Series(texts['noisy'])[training & (plan['vertical'] == v)])
+    errors = {o: EngineErrors.count(plan['printed'][training & (plan['vertical'] == v)],
+                                    pd.Series(texts['noisy'])[training & (plan['vertical'] == v)])
               for o, v in (('horizontal', False), ('vertical', True))}
-    if cfg.n_names: tables['names'] = names_table(cfg.n_names, cfg.seed, errors, confusions, set(plan['stem'][~training]), load_lexicon(cfg.lexicon))
-    if cfg.n_lines: tables['lines'] = reading_lines(out, cfg.n_lines, cfg.seed, fonts, load_lexicon(cfg.lexicon), line_px=cfg.line_px, strength=cfg.strength, workers=workers)
+    if cfg.n_names:
+        tables['names'] = names_table(cfg.n_names, cfg.seed, errors, confusions, set(plan['stem'][~training]),
+                                      load_lexicon(cfg.lexicon))
+    if cfg.n_lines:
+        tables['lines'] = reading_lines(out, cfg.n_lines, cfg.seed, fonts, load_lexicon(cfg.lexicon),
+                                        line_px=cfg.line_px, strength=cfg.strength, workers=workers)
     for name, t in tables.items(): write_records(validate_records(t, out, verify_images=False), out / f'{name}.parquet')
     _write_layout(tables['records'], out)
     link = tables['records']
     shutil.copyfile(data_file(IPADIC_LICENSE), out / IPADIC_LICENSE)
     manifest = dict(command=synth_command(out.name, cfg), config=asdict(cfg), fonts=[f.name for f in fonts],
                     counts={name: len(t) for name, t in tables.items()} | {
-                        'sources_matched': int(((link.side == 'source') & link.entity_id.isin(link[link.side == 'target'].entity_id)).sum()),
-                        'sources_nomatch': int(((link.side == 'source') & ~link.entity_id.isin(link[link.side == 'target'].entity_id)).sum())},
-                    cer={p: round(float(np.mean([cer(a, b) for a, b in zip(link['printed'], link[col])])), 4) for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))},
-                    errors={f'{name}_{p}': error_profile(t['printed'], t[col]) for name in ('records', 'synth') for p, col in (('clean', 'text'), ('noisy', 'text_noisy')) for t in [tables[name]]}
-                           | ({'names': error_profile(tables['names']['printed'], tables['names']['text'])} if cfg.n_names else {}),
-                    inventory=_inventory({k: tables[k] for k in ('records', 'synth', 'names') if k in tables}), ocr=_ocr_manifest(cfg, cache),
-                    lexicon='IPAdic extract shipped with clippings (clippings/data/ipadic_lexicon.json.gz); licence in IPADIC-LICENSE',
+                        'sources_matched': int(((link.side == 'source')
+                                                & link.entity_id.isin(link[link.side == 'target'].entity_id)).sum()),
+                        'sources_nomatch': int(((link.side == 'source')
+                                                & ~link.entity_id.isin(link[link.side == 'target'].entity_id)).sum())},
+                    cer={p: round(float(np.mean([cer(a, b) for a, b in zip(link['printed'], link[col])])), 4)
+                         for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))},
+                    errors={f'{name}_{p}': error_profile(t['printed'], t[col])
+                            for name in ('records', 'synth') for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))
+                            for t in [tables[name]]}
+                           | ({'names': error_profile(tables['names']['printed'], tables['names']['text'])}
+                              if cfg.n_names else {}),
+                    inventory=_inventory({k: tables[k] for k in ('records', 'synth', 'names') if k in tables}),
+                    ocr=_ocr_manifest(cfg, cache),
+                    lexicon='IPAdic extract shipped with clippings (clippings/data/ipadic_lexicon.json.gz); '
+                            'licence in IPADIC-LICENSE',
                     fingerprints={name: fingerprint(t) for name, t in tables.items()})
     write_text(out / 'manifest.json', json.dumps(manifest, ensure_ascii=False, indent=1))
     write_text(out / 'confusions.json', json.dumps(confusions.to_json(), ensure_ascii=False))
