@@ -208,7 +208,8 @@ def open_image(path, # an `image_path` value
                 return im.convert('RGB')
     except ImageError: raise
     except Image.DecompressionBombError as e: raise ImageError(f'{p}: refused as a decompression bomb ({e})') from None
-    except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError… for unreadable, truncated or corrupt files
+    # Pillow raises OSError, SyntaxError, ValueError… for unreadable, truncated or corrupt files
+    except Exception as e:
         what = 'truncated image file' if 'truncated' in str(e) else 'not a readable image'
         raise ImageError(f'{p}: {what} ({type(e).__name__}: {e})') from None
 

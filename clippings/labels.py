@@ -143,7 +143,8 @@ def pair_truth(links:pd.DataFrame, # `link`'s output
     if not keep.any(): raise LabelError(f'labels: none of the {len(lab)} decided pairs has its left id in {left_id!r}')
     out = links[keep].copy()
     out[truth] = [match.get(i) for i in ids[keep]]
-    log.info('labels: %d left records decided, %d without a decision left out', len(set(ids[keep])), ids[~keep].nunique())
+    log.info('labels: %d left records decided, %d without a decision left out',
+             len(set(ids[keep])), ids[~keep].nunique())
     return out
 
 # %% ../nbs/04a_labels.ipynb #04347e41

@@ -34,7 +34,8 @@ def im_wt_sweep(model:ClippingsModel, # the model
     sub = records[records['split'] == split]
     sub.attrs = records.attrs
     emb = embed_records(model, sub, text_col=text_col, progress=False)
-    rows = [dict(im_wt=w, top1=top1_links(sub, split, emb.pooled(w)).query('has_match')['correct'].mean()) for w in weights]
+    rows = [dict(im_wt=w, top1=top1_links(sub, split, emb.pooled(w)).query('has_match')['correct'].mean())
+            for w in weights]
     return pd.DataFrame(rows)
 
 # %% ../nbs/15_pretrained.ipynb #d4fae594
@@ -44,14 +45,17 @@ def zero_shot_scores(model:ClippingsModel, # the model (its `im_wt` is the poole
                      text_cols=('text_noisy', 'text'), # OCR columns
                      n_boot:int=1000, seed:int=0,
                     ) -> pd.DataFrame:
-    "Top-1 accuracy [95% interval] of the model and the Levenshtein rules on one split, per OCR column, and the model's paired gain"
+    ("Top-1 accuracy [95% interval] of the model and the Levenshtein rules on one split, per OCR column, "
+     "and the model's paired gain")
     rows, pooled = [], f'clippings (im_wt {model.im_wt:g})'
     for col in text_cols:
         emb = embed_records(model, records, text_col=col, progress=False)
         runs = {pooled: dict(vectors=emb.pooled(model.im_wt)), 'clippings, text only': dict(vectors=emb.pooled(0.)),
-                'clippings, image only': dict(vectors=emb.pooled(1.)), 'Levenshtein distance': dict(method='levenshtein'),
+                'clippings, image only': dict(vectors=emb.pooled(1.)),
+                'Levenshtein distance': dict(method='levenshtein'),
                 'normalised Levenshtein': dict(method='levenshtein_norm')}
-        correct = {name: top1_links(records, split, text_col=col, **kw).query('has_match')['correct'].to_numpy(float) for name, kw in runs.items()}
+        correct = {name: top1_links(records, split, text_col=col, **kw).query('has_match')['correct'].to_numpy(float)
+                   for name, kw in runs.items()}
         correct['gain over normalised Levenshtein (paired)'] = correct[pooled] - correct['normalised Levenshtein']
         rows += [dict(method=name, ocr=col, **estimate(c, n_boot, seed)) for name, c in correct.items()]
     return pd.DataFrame(rows)
@@ -67,7 +71,8 @@ def heldout_test_set(out, # its folder (built there when missing or made by anot
                     ) -> pd.DataFrame:
     "The shifted linkage test set, printed in the held-out faces; every labelled record is in its 'test' split"
     out, fonts = Path(out), find_fonts(part='heldout')
-    if not fonts: raise ValueError(f'none of the held-out faces {HELDOUT_FONTS} is installed: install them with `make fonts`')
+    if not fonts:
+        raise ValueError(f'none of the held-out faces {HELDOUT_FONTS} is installed: install them with `make fonts`')
     made = json.loads((out / 'manifest.json').read_text()) if (out / 'manifest.json').exists() else {}
     if made.get('config') != asdict(cfg) or made.get('fonts') != [f.name for f in fonts]:
         build_sample_data(out, cfg, fonts=fonts, workers=workers, overwrite=True)
@@ -79,14 +84,18 @@ def _test_profile(recs:pd.DataFrame) -> str:
     "One line on a linkage test set: queries, faces and the OCR's character error rate"
     queries = recs[(recs['side'] == 'source') & (recs['split'] == 'test')]
     err = np.mean([cer(p, t) for p, t in zip(queries['printed'], queries['text_noisy'])])
-    return f"{len(queries)} queries ({queries['entity_id'].isin(recs[recs['side'] == 'target']['entity_id']).sum()} with a true target) among {(recs['side'] == 'target').sum()} targets; {recs['font'].nunique()} faces; noisy OCR CER {err:.3f}"
+    return (f"{len(queries)} queries ({queries['entity_id'].isin(recs[recs['side'] == 'target']['entity_id']).sum()} "
+            f"with a true target) among {(recs['side'] == 'target').sum()} targets; {recs['font'].nunique()} faces; "
+            f"noisy OCR CER {err:.3f}")
 
 def _score_tables(scores:pd.DataFrame, profiles:dict) -> str:
     "One Markdown table per test set: methods × OCR columns, value [95% interval]"
-    fmt = lambda r: f"{r['value']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]" if r['method'].startswith('gain') else f"{r['value']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
+    fmt = lambda r: (f"{r['value']:+.3f} [{r['low']:+.3f}, {r['high']:+.3f}]" if r['method'].startswith('gain')
+                     else f"{r['value']:.3f} [{r['low']:.3f}, {r['high']:.3f}]")
     scores = scores.assign(score=scores.apply(fmt, axis=1))
     order = list(dict.fromkeys(scores['method']))
-    return '\n\n'.join(f"**{test}** — {profiles[test]}:\n\n" + s.pivot(index='method', columns='ocr', values='score').loc[order].to_markdown()
+    return '\n\n'.join(f"**{test}** — {profiles[test]}:\n\n"
+                        + s.pivot(index='method', columns='ocr', values='score').loc[order].to_markdown()
                         for test, s in scores.groupby('test', sort=False))
 
 def _continues(chain) -> str:
@@ -103,18 +112,24 @@ def _card(name, model, chain, sweep, scores, seconds, profiles) -> str:
     n_params = sum(p.numel() for p in model.parameters())
     return f"""# {name}
 
-A multimodal CLIPPINGS model for Japanese printed names (firm names in directories): a small CNN reads the crop re-flowed
-into upright 16 px character cells, a small transformer reads the OCR, and both map into one {model.embed_texts([''], progress=False).shape[1]}-dimensional space
-where the record's vector is `normalize(im_wt·image + (1−im_wt)·text)` with `im_wt = {model.im_wt:g}`. {n_params / 1e6:.1f} M parameters,
-trained from scratch by `make pretrained` (`clippings.pretrained.build_pretrained`), fingerprint `{model_fingerprint(model)}`.
+A multimodal CLIPPINGS model for Japanese printed names (firm names in directories): a small CNN reads the crop \
+re-flowed
+into upright 16 px character cells, a small transformer reads the OCR, and both map into one \
+{model.embed_texts([''], progress=False).shape[1]}-dimensional space
+where the record's vector is `normalize(im_wt·image + (1−im_wt)·text)` with `im_wt = {model.im_wt:g}`. \
+{n_params / 1e6:.1f} M parameters,
+trained from scratch by `make pretrained` (`clippings.pretrained.build_pretrained`), \
+fingerprint `{model_fingerprint(model)}`.
 
 ## Training
 
 Only synthetic data made by the package (`clippings.synth`): renders of firm names in the machine's Japanese fonts,
 degraded like scans and read by Tesseract, random lines of name characters, and firm names with OCR errors learned from
-Tesseract's readings (data fingerprints: {', '.join(f'{k} `{v}`' for k, v in model.meta.get('data', {}).items())}). No record of
+Tesseract's readings (data fingerprints: {', '.join(f'{k} `{v}`' for k, v in model.meta.get('data', {}).items())}). \
+No record of
 the sample's linkage table is used. Wall time {seconds / 60:.1f} minutes on
-{os.cpu_count()} CPU cores ({platform.machine()}, torch {torch.__version__}, {'a GPU' if torch.cuda.is_available() else 'no GPU'}).
+{os.cpu_count()} CPU cores ({platform.machine()}, torch {torch.__version__}, \
+{'a GPU' if torch.cuda.is_available() else 'no GPU'}).
 
 {_continues(chain)}{chain.to_markdown()}
 
@@ -129,7 +144,8 @@ Top-1 on the validation split of the synthetic renders (firms held out of traini
 Top-1 accuracy [95% bootstrap interval] of every test source with a true target, searched among all targets, beside the
 Levenshtein rules on the same queries; the last row is the paired gain of the model over normalised Levenshtein. Two
 test sets: the sample's linkage test split (`sample_data/`), and a held-out synthetic set
-(`clippings.pretrained.HELDOUT_TEST`) printed in faces no training set used ({', '.join(HELDOUT_FONTS)}), with names from
+(`clippings.pretrained.HELDOUT_TEST`) printed in faces no training set used ({', '.join(HELDOUT_FONTS)}), with names \
+from
 the held-out tenth of the lexicon, crops degraded 1.2× as hard and Tesseract reading them upscaled 3× instead of 2×.
 
 {_score_tables(scores, profiles)}
@@ -137,7 +153,8 @@ the held-out tenth of the lexicon, crops degraded 1.2× as hard and Tesseract re
 ## Limits
 
 Trained for Japanese printed names of up to about 16 characters in a 64 px re-flowed crop; long lines lose characters
-beyond the 4 × 4 cells. Its fonts, vocabulary and OCR errors are those of the synthetic generator: on real scans with other
+beyond the 4 × 4 cells. Its fonts, vocabulary and OCR errors are those of the synthetic generator: on real scans with \
+other
 typefaces or engines, check it on a labelled sample (`clippings.evaluate`) and fine-tune it on labelled records (a
 `clippings train` config with `model: {{pretrained: clippings-ja-small}}`). On the held-out faces and OCR settings its
 lead over normalised Levenshtein is smaller than on the sample: expect less on real scans unlike both.
@@ -156,7 +173,8 @@ def release(model_dir, # the trained model folder (the chain's last stage)
     model = ClippingsModel.from_pretrained(model_dir).eval()
     sweep = im_wt_sweep(model, tune_on)
     model.im_wt = float(sweep.loc[sweep['top1'].idxmax(), 'im_wt'])  # ties: the smallest weight
-    scores = pd.concat([zero_shot_scores(model, recs).assign(test=test) for test, recs in evaluate_on.items()], ignore_index=True)
+    scores = pd.concat([zero_shot_scores(model, recs).assign(test=test) for test, recs in evaluate_on.items()],
+                       ignore_index=True)
     profiles = {test: _test_profile(recs) for test, recs in evaluate_on.items()}
     prior = chain.attrs.get('continues')
     if prior: seconds += prior.get('training_seconds') or 0
@@ -171,19 +189,23 @@ def release(model_dir, # the trained model folder (the chain's last stage)
 CONFIG = 'clippings/data/models/clippings-ja-small.yaml'  # relative to the repository
 FIELDS_CONFIG = 'clippings/data/models/clippings-ja-small-fields.yaml'  # its continuation on addresses and trades
 
-def build_pretrained(config=CONFIG, # the training config
-                     dest=None, # where to write the model (default: the package's data/models/<name>/)
-                     evaluate_on='sample_data/records.parquet', # the linkage table it is scored zero-shot on, beside the held-out test set
-                     name:str='clippings-ja-small', # the model's name
-                     tune_on:str|None=None, # the data set whose val split chooses `im_wt` (default: the last stage's)
-                     meta:dict|None=None, # more to record in the model's meta (e.g. its `field_markers`)
-                    ) -> Path:
-    "Train the shipped model from scratch, choose `im_wt` on validation, score it zero-shot on two test sets and write it with its card"
-    if name not in SHIPPED_MODELS and dest is None: raise ValueError(f'{name!r} is not a shipped model name: give dest=')
+def build_pretrained(
+    config=CONFIG, # the training config
+    dest=None, # where to write the model (default: the package's data/models/<name>/)
+    evaluate_on='sample_data/records.parquet', # the linkage table scored zero-shot on, beside the held-out test set
+    name:str='clippings-ja-small', # the model's name
+    tune_on:str|None=None, # the data set whose val split chooses `im_wt` (default: the last stage's)
+    meta:dict|None=None, # more to record in the model's meta (e.g. its `field_markers`)
+) -> Path:
+    ("Train the shipped model from scratch, choose `im_wt` on validation, score it zero-shot on two test sets "
+     "and write it with its card")
+    if name not in SHIPPED_MODELS and dest is None:
+        raise ValueError(f'{name!r} is not a shipped model name: give dest=')
     cfg = TrainConfig.from_yaml(config)
     folders = train(cfg)
     out = Path(cfg.output_dir)
-    chain = stage_table(cfg).assign(seconds=[json.loads((out / s.name / 'done.json').read_text())['seconds'] for s in cfg.stages])
+    chain = stage_table(cfg).assign(seconds=[json.loads((out / s.name / 'done.json').read_text())['seconds']
+                                             for s in cfg.stages])
     import clippings
     dest = Path(dest or Path(clippings.__file__).parent / 'data' / 'models' / name)
     tune_on = read_records(cfg.data[tune_on or cfg.stages[-1].data])
@@ -194,7 +216,8 @@ def build_pretrained(config=CONFIG, # the training config
                      training_seconds=before.meta.get('training_seconds'),
                      stages=[s['name'] for s in before.meta.get('stages', [])], continues=before.meta.get('continues'))
         chain.attrs['continues'] = prior
-    tests = {'sample test split': read_records(evaluate_on), 'held-out synthetic test': heldout_test_set(out / 'heldout_test')}
+    tests = {'sample test split': read_records(evaluate_on),
+             'held-out synthetic test': heldout_test_set(out / 'heldout_test')}
     return release(folders[cfg.stages[-1].name], dest, tune_on, tests, chain, float(chain['seconds'].sum()), name, meta)
 
 # %% ../nbs/15_pretrained.ipynb #ffe860c1

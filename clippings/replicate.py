@@ -26,7 +26,8 @@ from .retrieval import link_knn
 from .metrics import Estimate, bootstrap, mrr_at_k, ranks_of_truth, recall_at_k, top1_correct
 from .training import seed_stages, seeded_stage
 
-REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]  # the clone the package is installed from (editable)
+# the clone the package is installed from (editable)
+REPO = Path(util.find_spec('clippings').origin).resolve().parents[1]
 TABLES = ['japanese_linkage', 'japanese_nomatch', 'supply_chain', 'newspaper_clustering', 'tables']
 
 # %% ../nbs/10_replicate.ipynb #50baec67
@@ -50,7 +51,7 @@ class Profile:
     seeds:PositiveInt=3 # how many seeds each learned row trains with (`clippings.training.seed_stages`; `--seeds N`)
     n_boot:PositiveInt=1000 # bootstrap resamples for the confidence intervals
     smoke:bool=False # a fast check of the whole pipeline: one step per stage, no per-epoch validation
-    subsample:PositiveInt|None=None # use this many entities per split of every data set (`subsample_entities`): the smoke profile's 48
+    subsample:PositiveInt|None=None # this many entities per split of every data set (`subsample_entities`): smoke's 48
     runs_dir:str='runs' # where models and embeddings are written (relative to the repository)
     path:str='' # the YAML file the profile was read from
 
@@ -58,9 +59,12 @@ class Profile:
 def load_profile(path, # a profile YAML (e.g. replication/configs/sample.yaml)
                  seeds:int|None=None, # replace the profile's number of training seeds (`--seeds N`)
                 ) -> Profile:
-    "Read and check a replication profile against its schema: wrong keys, types and missing files name the key and the path"
+    ("Read and check a replication profile against its schema: wrong keys, types and missing files name the key "
+     "and the path")
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path}: profile not found (profiles: {", ".join(p.stem for p in sorted((REPO / "replication/configs").glob("*.yaml")))})')
+    if not path.exists():
+        raise FileNotFoundError(f'{path}: profile not found (profiles: '
+                                f'{", ".join(p.stem for p in sorted((REPO / "replication/configs").glob("*.yaml")))})')
     d = read_yaml(path, 'profile')
     if 'path' in d: raise ValueError(f"{path}: 'path' is set by the loader, not in the file")
     d = {'name': path.stem, **d, **({'seeds': seeds} if seeds is not None else {}), 'path': str(path.resolve())}
@@ -86,14 +90,18 @@ SMOKE_BATCH = 24  # the smoke profile's batch cap (a multiple of the m of 3 and 
 def train_config(profile:Profile, task:str,
                  which:str='train', # 'train' (the task's chains) or 'vit' (its image-only ViT baseline)
                 ):
-    "The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step of at most `SMOKE_BATCH` records per stage, without mining; `subsample` applies to every data set"
+    ("The training config of a task, writing to runs/<profile>/<task>[_vit]/; a smoke profile trains one step of "
+     "at most `SMOKE_BATCH` records per stage, without mining; `subsample` applies to every data set")
     from clippings.training import TrainConfig
     folder = task if which == 'train' else f'{task}_{which}'
-    cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which), output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
+    cfg = TrainConfig.from_yaml(getattr(getattr(profile, task), which),
+                                output_dir=str(REPO / profile.runs_dir / profile.name / folder), seed=profile.seed)
     cfg = seed_stages(cfg, profile_seeds(profile))
     cfg.subsample = profile.subsample
     if profile.smoke:
-        for s in cfg.stages: s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False  # mining embeds every row: minutes
+        # mining embeds every row: minutes
+        for s in cfg.stages:
+            s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False
         for s in cfg.stages: s.batch_size = min(s.batch_size, SMOKE_BATCH)
     return cfg
 
@@ -114,22 +122,28 @@ def embed_task(models:dict, # stage name -> model folder (from `clippings.traini
     out = {}
     for stage, folder in models.items():
         model = ClippingsModel.from_pretrained(folder)
-        for col in text_cols: out[stage, col] = embed_records(model, records, Path(cache) / f'{stage}.npz', col, progress=False)
+        for col in text_cols:
+            out[stage, col] = embed_records(model, records, Path(cache) / f'{stage}.npz', col, progress=False)
     return out
 
 # %% ../nbs/10_replicate.ipynb #d85756e0
-STAGE_COLUMNS = ('name', 'init', 'data', 'loss', 'im_wt', 'epochs', 'batch_size', 'lr', 'temperature', 'm', 'hard_negatives', 'augment', 'char_wt', 'view_wt', 'grids')
+STAGE_COLUMNS = ('name', 'init', 'data', 'loss', 'im_wt', 'epochs', 'batch_size', 'lr', 'temperature', 'm',
+                 'hard_negatives', 'augment', 'char_wt', 'view_wt', 'grids')
 
 def stage_table(config) -> pd.DataFrame:
-    "One row per stage of a training config (a `TrainConfig`): where it starts, what it trains on, and its main settings"
+    ("One row per stage of a training config (a `TrainConfig`): where it starts, what it trains on, "
+     "and its main settings")
     common = ('im_wt', 'temperature', 'm', 'hard_negatives', 'char_wt', 'view_wt')  # SupCon's settings
-    unused = {'clip': common + ('grids',), 'supcon': ('grids',), 'read': common + ('augment',)}  # settings a stage of each loss ignores
-    return pd.DataFrame([{c: '—' if c in unused[s.loss] else getattr(s, c) for c in STAGE_COLUMNS} for s in config.stages]).set_index('name')
+    # settings a stage of each loss ignores
+    unused = {'clip': common + ('grids',), 'supcon': ('grids',), 'read': common + ('augment',)}
+    return pd.DataFrame([{c: '—' if c in unused[s.loss] else getattr(s, c) for c in STAGE_COLUMNS}
+                         for s in config.stages]).set_index('name')
 
 # %% ../nbs/10_replicate.ipynb #dcf24db3
 def validation_log(config) -> pd.DataFrame:
     "The validation rows of every trained stage's log.csv (epoch −1 = the starting model), with a `stage` column"
-    logs = [pd.read_csv(p).assign(stage=s.name) for s in config.stages if (p := Path(config.output_dir) / s.name / 'log.csv').exists()]
+    logs = [pd.read_csv(p).assign(stage=s.name) for s in config.stages
+            if (p := Path(config.output_dir) / s.name / 'log.csv').exists()]
     if not logs: return pd.DataFrame(columns=['stage', 'epoch'])
     log = pd.concat(logs, ignore_index=True)
     return log[log.filter(like='val_').notna().any(axis=1)].dropna(axis=1, how='all').reset_index(drop=True)
@@ -141,7 +155,8 @@ def top1_links(records:pd.DataFrame, # a linkage record table (sources and targe
                method:str='levenshtein', # the rule when no vectors are given
                text_col:str='text', # the OCR column of a rule
               ) -> pd.DataFrame:
-    "Top-1 target of every source of `split` (matched and no-match) in the whole universe, with `correct` and `has_match`"
+    ("Top-1 target of every source of `split` (matched and no-match) in the whole universe, "
+     "with `correct` and `has_match`")
     g = make_gallery(records, split)
     kw = dict(method=method, text_col=text_col)
     if vectors is not None:
@@ -161,7 +176,8 @@ def tune_link_im_wt(records:pd.DataFrame, # a linkage record table (sources and 
                     im_wts=IM_WTS, # pooling weights tried
                     k:int=10, # depth of the mean reciprocal rank that breaks top-1 ties
                    ) -> pd.DataFrame:
-    "Top-1 and MRR@k of linking `split`'s matched queries at each pooling weight, best first (top-1, then MRR, then the lower weight)"
+    ("Top-1 and MRR@k of linking `split`'s matched queries at each pooling weight, best first "
+     "(top-1, then MRR, then the lower weight)")
     g = make_gallery(records, split)
     truth, pos = g.truth(), pd.Series(np.arange(len(records)), index=records['record_id'])
     q, t = pos[g.queries['record_id']].to_numpy(), pos[g.gallery['record_id']].to_numpy()
@@ -279,7 +295,7 @@ class TableRow:
     name:str # the row's label, as the paper writes it
     kind:Literal['rule', 'floor', 'model'] # how the row links its records
     source:str # the rule ('levenshtein', 'stroke_paper', 'jaccard'), 'thumbnails', or the stage that trained the model
-    im_wt:float|None=None # a model's image weight; None: tuned on validation (linking: `tune_link_im_wt`; clustering: with the threshold)
+    im_wt:float|None=None # a model's image weight; None: tuned on val (`tune_link_im_wt`; clustering: with threshold)
 
     def vectors(self, run, # the task's `TaskRun`
                 text_col:str='text', # the OCR column
@@ -294,23 +310,31 @@ _rule, _FLOOR = lambda name, rule: TableRow(name, 'rule', rule), TableRow('Pixel
 _model = lambda name, stage, im_wt=None: TableRow(name, 'model', stage, im_wt)
 JAPANESE_ROWS = [  # the ViT row comes from the task's `vit` config; the multimodal rows tune im_wt on val
     _rule('Levenshtein distance', 'levenshtein'), _rule('Stroke n-gram similarity', 'stroke_paper'), _FLOOR,
-    _model('SelfSup Visual Linking', 'selfsup', 1.), _model('SelfSup Language Linking', 'selfsup', 0.), _model('SelfSup Multimodal Linking', 'selfsup'),
+    _model('SelfSup Visual Linking', 'selfsup', 1.), _model('SelfSup Language Linking', 'selfsup', 0.),
+    _model('SelfSup Multimodal Linking', 'selfsup'),
     _model('ViT Visual Linking', 'vit_visual', 1.),
-    _model('Sup Visual Linking', 'sup_visual', 1.), _model('Sup Language Linking', 'sup_language', 0.), _model('Sup Multimodal Linking', 'sup_multimodal')]
+    _model('Sup Visual Linking', 'sup_visual', 1.), _model('Sup Language Linking', 'sup_language', 0.),
+    _model('Sup Multimodal Linking', 'sup_multimodal')]
 NEWSPAPER_ROWS = [  # the multimodal rows tune im_wt with the threshold on val
-    _rule('Jaccard similarity', 'jaccard'), _FLOOR, _model('SelfSup Visual Linking', 'selfsup', 1.), _model('SelfSup Language Linking', 'selfsup', 0.),
-    _model('SelfSup Multimodal Linking', 'selfsup'), _model('Sup Visual Linking', 'sup', 1.), _model('Sup Language Linking', 'sup', 0.),
+    _rule('Jaccard similarity', 'jaccard'), _FLOOR,
+    _model('SelfSup Visual Linking', 'selfsup', 1.), _model('SelfSup Language Linking', 'selfsup', 0.),
+    _model('SelfSup Multimodal Linking', 'selfsup'),
+    _model('Sup Visual Linking', 'sup', 1.), _model('Sup Language Linking', 'sup', 0.),
     _model('Sup Multimodal Linking', 'sup')]
 PAPER = {  # the paper's figures (its tables of results), for side-by-side tables
-    'japanese_linkage': {'Levenshtein distance': (.630, .731), 'Stroke n-gram similarity': (.689, .731), 'SelfSup Visual Linking': (.769, .769),
-                         'SelfSup Language Linking': (.740, .790), 'SelfSup Multimodal Linking': (.845, .849), 'ViT Visual Linking': (.878, .878),
-                         'Sup Visual Linking': (.924, .924), 'Sup Language Linking': (.790, .882), 'Sup Multimodal Linking': (.937, .945)},
-    'newspaper_clustering': {'Jaccard similarity': 40.3, 'SelfSup Visual Linking': 40.7, 'SelfSup Language Linking': 31.0,
-                             'SelfSup Multimodal Linking': 43.0, 'Sup Visual Linking': 59.7, 'Sup Language Linking': 38.9, 'Sup Multimodal Linking': 61.5}}
+    'japanese_linkage': {'Levenshtein distance': (.630, .731), 'Stroke n-gram similarity': (.689, .731),
+                         'SelfSup Visual Linking': (.769, .769), 'SelfSup Language Linking': (.740, .790),
+                         'SelfSup Multimodal Linking': (.845, .849), 'ViT Visual Linking': (.878, .878),
+                         'Sup Visual Linking': (.924, .924), 'Sup Language Linking': (.790, .882),
+                         'Sup Multimodal Linking': (.937, .945)},
+    'newspaper_clustering': {'Jaccard similarity': 40.3, 'SelfSup Visual Linking': 40.7,
+                             'SelfSup Language Linking': 31.0, 'SelfSup Multimodal Linking': 43.0,
+                             'Sup Visual Linking': 59.7, 'Sup Language Linking': 38.9, 'Sup Multimodal Linking': 61.5}}
 
 # %% ../nbs/10_replicate.ipynb #0b10c5f1
 class TaskRun(NamedTuple):
-    "A task's records, its trained models, their embeddings, the pixel floor and the pooling weights tuned on validation"
+    ("A task's records, its trained models, their embeddings, the pixel floor and the pooling weights tuned "
+     "on validation")
     records:pd.DataFrame
     models:dict # stage -> model folder
     emb:dict # {(stage, text column): Embeddings}
@@ -346,7 +370,8 @@ def run_task(profile:Profile, task:str, # 'japanese' or 'newspaper'
              rows:list, # the table's `TableRow`s
              text_cols=('text',), # OCR columns to embed
             ) -> TaskRun:
-    "Train what the rows need (reusing finished stages), embed every record with every model, compute the pixel floor, and tune the linking rows' `im_wt` on val"
+    ("Train what the rows need (reusing finished stages), embed every record with every model, compute the pixel "
+     "floor, and tune the linking rows' `im_wt` on val")
     from clippings.models import ClippingsModel, thumbnail_vectors
     from clippings.training import train
     records = task_records(profile, task)
@@ -384,14 +409,16 @@ def training_seconds(profile:Profile) -> dict:
 
 # %% ../nbs/10_replicate.ipynb #bd0f29a2
 def _versions() -> dict:
-    pkgs = ['clippings', 'torch', 'transformers', 'faiss-cpu', 'pytorch-metric-learning', 'numpy', 'pandas', 'scikit-learn', 'papermill']
+    pkgs = ['clippings', 'torch', 'transformers', 'faiss-cpu', 'pytorch-metric-learning', 'numpy', 'pandas',
+            'scikit-learn', 'papermill']
     def v(p):
         try: return metadata.version(p)
         except metadata.PackageNotFoundError: return None
     return {'python': platform.python_version(), **{p: v(p) for p in pkgs}}
 
 def machine() -> dict:
-    "What a run's floats depend on beyond its seed: the CPU, the kernels numpy's BLAS and PyTorch chose, and the threads"
+    ("What a run's floats depend on beyond its seed: the CPU, the kernels numpy's BLAS and PyTorch chose, "
+     "and the threads")
     import torch
     from threadpoolctl import threadpool_info
     info = Path('/proc/cpuinfo')
@@ -399,7 +426,8 @@ def machine() -> dict:
     cpu = next((l.split(':', 1)[1].strip() for l in lines if l.startswith('model name')), None)
     keys = ('internal_api', 'version', 'architecture', 'num_threads')
     blas = [{k: p.get(k) for k in keys} | {'library': Path(p['filepath']).name} for p in threadpool_info()]
-    forced = {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS', 'OMP_NUM_THREADS')
+    forced = {k: os.environ[k]
+              for k in ('OPENBLAS_CORETYPE', 'ATEN_CPU_CAPABILITY', 'MKL_ENABLE_INSTRUCTIONS', 'OMP_NUM_THREADS')
               if k in os.environ}
     flags = next((l.split(':', 1)[1].split() for l in lines if l.startswith('flags')), [])
     return {'cpu': cpu or platform.processor() or platform.machine(), 'cpu_count': os.cpu_count(),
@@ -442,7 +470,8 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
              ) -> Path:
     "Run the replication notebooks with papermill and write every table, figure and `run.json`"
     import papermill as pm
-    path = Path(profile) if str(profile).endswith(('.yaml', '.yml')) else REPO / 'replication' / 'configs' / f'{profile}.yaml'
+    path = (Path(profile) if str(profile).endswith(('.yaml', '.yml'))
+            else REPO / 'replication' / 'configs' / f'{profile}.yaml')
     prof = load_profile(path, seeds)  # checked before anything runs
     names = TABLES if not only else list(only)
     bad = [n for n in names if n not in TABLES]
@@ -453,21 +482,26 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
     run = json.loads(run_file.read_text()) if run_file.exists() else {'notebooks': {}}
     run.update(profile=asdict(prof), seed=prof.seed, seeds=profile_seeds(prof), versions=_versions(), machine=machine(),
                start=training_starts(prof),
-               train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper') for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path}, data={
-        task: fingerprint(read_records(getattr(prof, task).records, verify_images=False)) for task in ('japanese', 'newspaper')})
+               train_configs={f'{task}.{which}': read_yaml(path) for task in ('japanese', 'newspaper')
+                              for which, path in asdict(getattr(prof, task)).items() if which != 'records' and path},
+               data={task: fingerprint(read_records(getattr(prof, task).records, verify_images=False))
+                     for task in ('japanese', 'newspaper')})
     kernel, t_all = _kernel(), time.time()
     for i, name in enumerate(names, 1):
         if progress: print(f'[{i}/{len(names)}] {name} ...', flush=True)
         t = time.time()
         try:
-            pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb', kernel_name=kernel,
+            pm.execute_notebook(REPO / 'nbs' / 'replication' / f'{name}.ipynb', out / 'notebooks' / f'{name}.ipynb',
+                                kernel_name=kernel,
                                 parameters=dict(config=_relative_to_notebooks(prof.path),
                                                 out_dir=_relative_to_notebooks(out), seeds=prof.seeds),
                                 cwd=str(REPO / 'nbs' / 'replication'), progress_bar=False,
-                                extra_arguments=['--IPKernelApp.log_level=ERROR'])  # no kernel start-up warnings in the saved outputs
+                                # no kernel start-up warnings in the saved outputs
+                                extra_arguments=['--IPKernelApp.log_level=ERROR'])
         except pm.PapermillExecutionError as e:
-            raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); the executed notebook is "
-                                   f"{out / 'notebooks' / (name + '.ipynb')}; results of the notebooks before it are intact") from None
+            raise ReplicationError(f"{name} failed in cell {e.exec_count} ({e.ename}: {e.evalue}); "
+                                   f"the executed notebook is {out / 'notebooks' / (name + '.ipynb')}; "
+                                   f"results of the notebooks before it are intact") from None
         executed = out / 'notebooks' / f'{name}.ipynb'
         write_text(executed, _portable(_without_widgets(executed.read_text())))
         run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S')}

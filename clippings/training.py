@@ -43,9 +43,10 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 
 @dataclass(config=CONFIG)
 class Stage:
-    "One training stage: CLIP InfoNCE on image–text pairs, SupCon on pooled record vectors, or reading characters drawn from the fonts"
+    ("One training stage: CLIP InfoNCE on image–text pairs, SupCon on pooled record vectors, "
+     "or reading characters drawn from the fonts")
     name:str # the stage's name: its output folder, and what later stages name as `init`
-    loss:Literal['clip', 'supcon', 'read'] # 'clip' (stage 1, no labels), 'supcon' (stages 2/3, entity labels) or 'read' (the image tower learns characters: `GlyphGrids`)
+    loss:Literal['clip', 'supcon', 'read'] # 'clip' (no labels), 'supcon' (entity labels), 'read' (glyphs: `GlyphGrids`)
     data:str # the data set it trains on (a key of the config's `data`)
     init:str='base' # 'base' (the configured model) or the name of an earlier stage to start from
     epochs:PositiveInt=1 # passes over the training batches
@@ -53,9 +54,11 @@ class Stage:
     batch_size:Annotated[int, Field(ge=2)]=126 # records per batch (SupCon: a multiple of k·m with hard negatives)
     lr:PositiveFloat=5e-5 # peak learning rate
     weight_decay:NonNegativeFloat=1e-3 # AdamW decoupled weight decay
-    betas:tuple[Annotated[float, Field(ge=0, lt=1)], Annotated[float, Field(ge=0, lt=1)]]=(0.9, 0.98) # AdamW betas (the paper's)
+    betas:tuple[Annotated[float, Field(ge=0, lt=1)], # AdamW betas (the paper's)
+                Annotated[float, Field(ge=0, lt=1)]]=(0.9, 0.98)
     eps:PositiveFloat=1e-6 # AdamW epsilon (the paper's)
-    schedule:Literal['cosine', 'restarts']='cosine' # 'cosine': warm-up then one cosine decay to 0; 'restarts': CosineAnnealingWarmRestarts per step (the paper's)
+    schedule:Literal[ # 'cosine': warm-up then one cosine decay to 0; 'restarts': CosineAnnealingWarmRestarts (paper's)
+        'cosine', 'restarts']='cosine'
     warmup_steps:NonNegativeInt=0 # linear warm-up steps of the 'cosine' schedule
     T_0:PositiveInt=10 # first restart period, in steps ('restarts')
     T_mult:PositiveInt=2 # period multiplier ('restarts')
@@ -66,33 +69,43 @@ class Stage:
     hard_negatives:bool=True # batches of mined nearest entities (else m-per-entity batches of random entities)
     k:PositiveInt=3 # entities per hard-negative group: an anchor and its k−1 nearest other entities
     remine_every:NonNegativeInt=0 # re-mine hard negatives every this many epochs (0: once, before the first epoch)
-    text_cols:Annotated[list[str], Field(min_length=1)]=field(default_factory=lambda: ['text']) # OCR columns to train on (each gives one view per record)
+    text_cols:Annotated[list[str], Field(min_length=1)]=field( # OCR columns to train on (each: one view per record)
+        default_factory=lambda: ['text'])
     val_fraction:Annotated[float, Field(gt=0, lt=1)]=.2 # 'clip': share of the pool held out for the validation loss
-    select:Literal['auto', 'val_top1', 'val_loss', 'val_char_acc', 'last']='auto' # keep the epoch with the best 'val_top1', 'val_loss' or 'val_char_acc', or the 'last'; auto: clip→val_loss, supcon→val_top1, read→val_char_acc
+    select:Literal[ # keep the best 'val_top1', 'val_loss' or 'val_char_acc' epoch, or the 'last'; auto: the loss's own
+        'auto', 'val_top1', 'val_loss', 'val_char_acc', 'last']='auto'
     snapshot_epoch:PositiveInt|None=None # keep this epoch's weights instead (the paper used J1's epoch 40)
     seed:NonNegativeInt|None=None # the stage's seed (default: the run's)
     augment:bool=False # render augmentation of training images (the ViT baseline's; CLIPPINGS stages train without)
-    char_wt:NonNegativeFloat=0. # weight of the per-cell character loss: each re-flowed cell learns to read its printed character (needs `printed`)
-    view_wt:NonNegativeFloat=0. # weight of SupCon on the image and the text embeddings alone, added to the pooled loss (0 < im_wt < 1), so each tower also links by itself
+    char_wt:NonNegativeFloat=0. # weight of the loss of reading each re-flowed cell's printed character; needs `printed`
+    view_wt:NonNegativeFloat=0. # weight of SupCon on each tower alone, added (0 < im_wt < 1): each tower links alone
     clip_wt:NonNegativeFloat=0. # weight of a CLIP term: SupCon over the image and text vectors together (0 < im_wt < 1)
     grids:PositiveInt=20_000 # 'read': re-flowed images of drawn characters per epoch (each index draws a new one)
 
     def __post_init__(self):
-        if self.select == 'auto': self.select = {'clip': 'val_loss', 'supcon': 'val_top1', 'read': 'val_char_acc'}[self.loss]
+        if self.select == 'auto':
+            self.select = {'clip': 'val_loss', 'supcon': 'val_top1', 'read': 'val_char_acc'}[self.loss]
         if (self.loss == 'read') != (self.select == 'val_char_acc') and self.select not in ('last',):
-            raise ValueError(f"stage {self.name!r}: select {self.select!r} does not suit loss {self.loss!r} (a 'read' stage is judged by val_char_acc, and only it)")
+            raise ValueError(f"stage {self.name!r}: select {self.select!r} does not suit loss {self.loss!r} "
+                             "(a 'read' stage is judged by val_char_acc, and only it)")
         if self.loss == 'supcon' and self.hard_negatives and self.batch_size % (self.k * self.m):
-            raise ValueError(f'stage {self.name!r}: batch_size {self.batch_size} is not a multiple of k·m = {self.k * self.m}')
+            raise ValueError(f'stage {self.name!r}: batch_size {self.batch_size} is not a multiple of '
+                             f'k·m = {self.k * self.m}')
         if self.char_wt and (self.loss != 'supcon' or self.im_wt == 0):
-            raise ValueError(f'stage {self.name!r}: char_wt trains the image tower, so it needs a SupCon stage with im_wt > 0 (loss {self.loss}, im_wt {self.im_wt})')
+            raise ValueError(f'stage {self.name!r}: char_wt trains the image tower, '
+                             'so it needs a SupCon stage with im_wt > 0 '
+                             f'(loss {self.loss}, im_wt {self.im_wt})')
         if self.view_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
-            raise ValueError(f'stage {self.name!r}: view_wt adds SupCon on each tower to the pooled loss, so it needs a SupCon stage with 0 < im_wt < 1 (loss {self.loss}, im_wt {self.im_wt})')
+            raise ValueError(f'stage {self.name!r}: view_wt adds SupCon on each tower to the pooled loss, '
+                             'so it needs a SupCon stage with 0 < im_wt < 1 '
+                             f'(loss {self.loss}, im_wt {self.im_wt})')
         if self.clip_wt and (self.loss != 'supcon' or not 0 < self.im_wt < 1):
             raise ValueError(f'stage {self.name!r}: clip_wt aligns the two towers, '
                              'so it needs a SupCon stage with 0 < im_wt < 1 '
                              f'(loss {self.loss}, im_wt {self.im_wt})')
         if self.snapshot_epoch is not None and self.snapshot_epoch > self.epochs:
-            raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch ({self.epochs})')
+            raise ValueError(f'stage {self.name!r}: snapshot_epoch {self.snapshot_epoch} is after the last epoch '
+                             f'({self.epochs})')
 
 # %% ../nbs/07_training.ipynb #e0b9697c
 def clip_loss(image:torch.Tensor, # (B, d) unit image embeddings
@@ -131,10 +144,11 @@ def m_per_entity_batches(labels, # entity label of every training row
     rows = _rows_by_label(labels)
     ents = rng.permutation(list(rows))
     per = batch_size // m
-    return [np.concatenate([_draw(rows[e], m, rng) for e in ents[i:i + per]]) for i in range(0, len(ents) - per + 1, per)]
+    return [np.concatenate([_draw(rows[e], m, rng) for e in ents[i:i + per]])
+            for i in range(0, len(ents) - per + 1, per)]
 
 # %% ../nbs/07_training.ipynb #017e8543
-def hard_negative_batches(groups:list, # per anchor entity: itself and its nearest other entities (`mine_hard_negatives`)
+def hard_negative_batches(groups:list, # per anchor entity: itself and its nearest others (`mine_hard_negatives`)
                           labels, # entity label of every training row
                           m:int, # rows per entity
                           batch_size:int, # rows per batch (a multiple of k·m)
@@ -142,7 +156,8 @@ def hard_negative_batches(groups:list, # per anchor entity: itself and its neare
                          ) -> list[np.ndarray]:
     "Groups of confusable entities, m rows each, kept whole and in a seeded random order, cut into batches"
     rows = _rows_by_label(labels)
-    flat = np.concatenate([np.concatenate([_draw(rows[e], m, rng) for e in groups[g]]) for g in rng.permutation(len(groups))])
+    flat = np.concatenate([np.concatenate([_draw(rows[e], m, rng) for e in groups[g]])
+                           for g in rng.permutation(len(groups))])
     return [flat[i:i + batch_size] for i in range(0, len(flat) - batch_size + 1, batch_size)]
 
 # %% ../nbs/07_training.ipynb #aca3bbd2
@@ -152,11 +167,18 @@ def training_rows(df:pd.DataFrame, # a validated record table
                  ) -> tuple[pd.DataFrame, pd.DataFrame|None]:
     "The rows a stage trains on (image_path, text, label) and, for CLIP, the held-out validation rows"
     missing = [c for c in stage.text_cols if c not in df.columns]
-    if missing: raise ValueError(f"stage {stage.name!r}: text columns {missing} are not in the data (columns: {list(df.columns)})")
+    if missing:
+        raise ValueError(f"stage {stage.name!r}: text columns {missing} are not in the data "
+                         f"(columns: {list(df.columns)})")
     if 'image_path' not in df:  # a text-only table (e.g. `names.parquet`) trains text-only stages
-        if stage.loss == 'clip' or stage.im_wt > 0: raise ValueError(f"stage {stage.name!r} needs images (loss {stage.loss}, im_wt {stage.im_wt}) but its data has no image_path column: text-only tables train text-only SupCon stages (im_wt: 0)")
+        if stage.loss == 'clip' or stage.im_wt > 0:
+            raise ValueError(f"stage {stage.name!r} needs images (loss {stage.loss}, im_wt {stage.im_wt}) "
+                             "but its data has no image_path column: "
+                             "text-only tables train text-only SupCon stages (im_wt: 0)")
         df = df.assign(image_path='')
-    if stage.char_wt and 'printed' not in df: raise ValueError(f"stage {stage.name!r}: char_wt needs the printed string of every crop (a 'printed' column); the data has {list(df.columns)}")
+    if stage.char_wt and 'printed' not in df:
+        raise ValueError(f"stage {stage.name!r}: char_wt needs the printed string of every crop (a 'printed' column); "
+                         f"the data has {list(df.columns)}")
     keep = ['record_id', 'image_path', 'entity_id', 'split'] + (['printed'] if stage.char_wt else [])
     views = pd.concat([df[keep].assign(text=df[c].fillna('').astype(str)) for c in stage.text_cols], ignore_index=True)
     if stage.loss == 'clip':  # no labels; one row per distinct text so no two pairs in a batch share a caption
@@ -165,11 +187,14 @@ def training_rows(df:pd.DataFrame, # a validated record table
         is_val[np.random.default_rng([seed, 1]).permutation(len(views))[:round(stage.val_fraction * len(views))]] = True
         views['label'] = np.arange(len(views))
         return views[~is_val].reset_index(drop=True), views[is_val].reset_index(drop=True)
-    same = ['image_path', 'text'] if (views['image_path'] != '').any() else ['entity_id', 'text']  # text-only: one row per distinct text of an entity
+    # text-only: one row per distinct text of an entity
+    same = ['image_path', 'text'] if (views['image_path'] != '').any() else ['entity_id', 'text']
     train = views[(views['split'] == 'train') & (views['entity_id'] != '')].drop_duplicates(same)
-    if stage.im_wt == 0: train = train[train['text'] != '']  # a crop the OCR read as nothing says nothing to a text-only stage
+    # a crop the OCR read as nothing says nothing to a text-only stage
+    if stage.im_wt == 0: train = train[train['text'] != '']
     train = train.reset_index(drop=True)
-    if train.empty: raise ValueError(f"stage {stage.name!r}: no labelled training records (split 'train' with an entity_id)")
+    if train.empty:
+        raise ValueError(f"stage {stage.name!r}: no labelled training records (split 'train' with an entity_id)")
     train['label'] = pd.factorize(train['entity_id'], sort=True)[0]
     return train, None
 
@@ -179,7 +204,8 @@ def cell_targets(printed:str, # the string printed on the crop
                  tokenizer, # the model's character tokenizer (its ids are the classes)
                  cells:int, # cells in the re-flowed image (grid²)
                 ) -> torch.Tensor:
-    "Class of every cell: the printed characters in reading order, then [PAD] for blank cells; all ignored (−100) when the cut missed"
+    ("Class of every cell: the printed characters in reading order, then [PAD] for blank cells; "
+     "all ignored (−100) when the cut missed")
     ids = tokenizer(str(printed), add_special_tokens=False)['input_ids']
     if not ids or count != len(ids): return torch.full((cells,), -100)  # cells and characters do not line up
     ids = [-100 if i == tokenizer.unk_token_id else i for i in ids]
@@ -188,27 +214,32 @@ def cell_targets(printed:str, # the string printed on the crop
 # %% ../nbs/07_training.ipynb #0dd0ca85
 class RecordRows(torch.utils.data.Dataset):
     "Training rows as (uint8 image, text, label, cell classes); images decoded once and kept in memory when `cache`"
-    def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True, allow_outside_root:bool=False,
-                 tokenizer=None, # with a tokenizer, each row also gets the classes of its re-flowed cells (`cell_targets`)
+    def __init__(self, rows:pd.DataFrame, transform, root=None, images:bool=True, cache:bool=True,
+                 allow_outside_root:bool=False,
+                 tokenizer=None, # with a tokenizer, each row also gets its re-flowed cells' classes (`cell_targets`)
                  progress:bool=True, # show a progress bar while decoding
                 ):
-        self.rows, self.transform, self.root, self.images, self.outside = rows, transform, root, images, allow_outside_root
+        self.rows, self.transform, self.root, self.images, self.outside = (
+            rows, transform, root, images, allow_outside_root)
         self.paths = rows['image_path'].tolist()
         self.cache, self.targets = None, None
         if images and (cache or tokenizer is not None):
             uniq = sorted(set(self.paths))
             pos = {p: i for i, p in enumerate(uniq)}
-            decoded = [self._decode(p, tokenizer is not None) for p in tqdm(uniq, desc='decoding images', leave=False, disable=not progress or None)]
+            decoded = [self._decode(p, tokenizer is not None)
+                       for p in tqdm(uniq, desc='decoding images', leave=False, disable=not progress or None)]
             if cache: self.cache, self.pos = torch.stack([d[0] for d in decoded]), [pos[p] for p in self.paths]
             if tokenizer is not None:
                 cells = (transform.size // transform.cell) ** 2
-                self.targets = torch.stack([cell_targets(s, decoded[pos[p]][1], tokenizer, cells) for p, s in zip(self.paths, rows['printed'])])
+                self.targets = torch.stack([cell_targets(s, decoded[pos[p]][1], tokenizer, cells)
+                                            for p, s in zip(self.paths, rows['printed'])])
     def _decode(self, path, count:bool=False):
         img = read_image(path, self.root, self.outside)
         return self.transform.to_uint8(img), self.transform.character_count(img) if count else 0
     def __len__(self): return len(self.rows)
     def __getitem__(self, i):
-        img = torch.zeros(0, dtype=torch.uint8) if not self.images else self.cache[self.pos[i]] if self.cache is not None else self._decode(self.paths[i])[0]
+        img = (torch.zeros(0, dtype=torch.uint8) if not self.images
+               else self.cache[self.pos[i]] if self.cache is not None else self._decode(self.paths[i])[0])
         cells = self.targets[i] if self.targets is not None else torch.zeros(0, dtype=torch.long)
         return img, self.rows['text'].iat[i], int(self.rows['label'].iat[i]), cells
 
@@ -240,26 +271,33 @@ def _degrade_cells(cells:torch.Tensor, # (n, 1, S, S) ink in [0, 1]
     return (cells * torch.from_numpy(strength).float() + torch.from_numpy(noise).float()).clamp(0, 1)
 
 class GlyphGrids(torch.utils.data.Dataset):
-    "Re-flowed images of characters drawn from the fonts, as (uint8 image, '', 0, cell classes): index i always draws the same grid"
-    def __init__(self, texts, # strings whose characters are drawn, as often as they occur in them (e.g. the printed training lines)
-                 tokenizer, # the model's character tokenizer: its ids are the classes (characters it lacks are not drawn)
+    ("Re-flowed images of characters drawn from the fonts, as (uint8 image, '', 0, cell classes): "
+     "index i always draws the same grid")
+    def __init__(self, texts, # strings whose characters are drawn, as often as they occur (e.g. printed training lines)
+                 tokenizer, # the model's character tokenizer: its ids are the classes (characters it lacks: not drawn)
                  transform, # the model's 'reflow' `ImageTransform` (cell side and grid)
                  n:int, # grids per epoch (the dataset's length; any index draws a grid)
                  seed:int=0, # the stage seed
                  fonts:list|None=None, # faces to draw with (default: every installed face but the cursive ones)
                  lengths:tuple=(2, 17), # characters per grid, drawn from [low, high); the rest of the cells stay blank
                 ):
-        if transform.mode != 'reflow': raise ValueError(f"GlyphGrids draws re-flowed cells: the model's transform is {transform.mode!r}, not 'reflow'")
+        if transform.mode != 'reflow':
+            raise ValueError(f"GlyphGrids draws re-flowed cells: the model's transform is {transform.mode!r}, "
+                             "not 'reflow'")
         counts = pd.Series(list(''.join(map(str, texts)))).value_counts()
-        counts = counts[[not c.isspace() and tokenizer.convert_tokens_to_ids(c) != tokenizer.unk_token_id for c in counts.index]]
+        counts = counts[[not c.isspace() and tokenizer.convert_tokens_to_ids(c) != tokenizer.unk_token_id
+                         for c in counts.index]]
         fonts = fonts or [f for f in find_fonts() if not CURSIVE.search(f.name)]
         bank, has = glyph_bank(list(counts.index), fonts)
-        if not has.any(1).all(): warnings.warn(f'GlyphGrids: {(~has.any(1)).sum()} of {len(counts)} characters are in no face and are not drawn: {"".join(counts.index[~has.any(1)][:20])}…', stacklevel=2)
+        if not has.any(1).all():
+            warnings.warn(f'GlyphGrids: {(~has.any(1)).sum()} of {len(counts)} characters are in no face '
+                          f'and are not drawn: {"".join(counts.index[~has.any(1)][:20])}…', stacklevel=2)
         keep = has.any(1)
         self.chars, self.bank, self.has = list(counts.index[keep]), torch.from_numpy(bank[keep]), has[keep]
         self.p = counts.to_numpy()[keep] / counts.to_numpy()[keep].sum()
         self.ids = torch.tensor(tokenizer.convert_tokens_to_ids(self.chars))
-        self.pad, self.faces, self.n, self.seed, self.lengths = tokenizer.pad_token_id, [f.name for f in fonts], n, seed, lengths
+        self.pad, self.faces, self.n, self.seed, self.lengths = (
+            tokenizer.pad_token_id, [f.name for f in fonts], n, seed, lengths)
         self.cell, self.grid = transform.cell, transform.size // transform.cell
     def __len__(self): return self.n
     def _draw(self, i:int) -> dict:
@@ -274,7 +312,8 @@ class GlyphGrids(torch.utils.data.Dataset):
         theta[:, :, 2] = rng.normal(0, .05, (k, 2))
         return dict(ch=ch, face=np.array(face), theta=theta, **_degradation(k, self.cell, rng))
     def __getitems__(self, indices:list) -> list:
-        "The grids of a batch, each as its index alone draws it: the cells of the whole batch are cut and degraded together (twice as fast)"
+        ("The grids of a batch, each as its index alone draws it: the cells of the whole batch are cut and degraded "
+         "together (twice as fast)")
         draws, g, c = [self._draw(i) for i in indices], self.grid, self.cell
         joined = {key: np.concatenate([d[key] for d in draws]) for key in draws[0]}
         ink = self.bank[joined.pop('ch'), joined.pop('face')].float()[:, None] / 255
@@ -296,9 +335,10 @@ def render_augmentation(translate:float=.05, # largest shift, as a fraction of t
     "The ViT baseline's per-image augmentation of rendered text crops (uint8 (3, H, W) in, uint8 out)"
     blur = v2.GaussianBlur(15, (1., 4.)) if high_blur else v2.GaussianBlur(11, (.1, 2.))
     return v2.Compose([v2.RandomApply([v2.RandomAffine(2, translate=(translate, translate), fill=255)], p=.7),
-                       v2.RandomApply([v2.ColorJitter(.4, .2, .2, .2)], p=.5), v2.RandomApply([blur], p=.3), v2.RandomGrayscale(.2),
-                       v2.RandomInvert(.05), v2.RandomPosterize(2, p=.05), v2.RandomAdjustSharpness(2, p=.5), v2.RandomAutocontrast(.5),
-                       v2.RandomEqualize(.5), v2.ToDtype(torch.float32, scale=True), v2.RandomApply([v2.GaussianNoise(sigma=.02)], p=.5),
+                       v2.RandomApply([v2.ColorJitter(.4, .2, .2, .2)], p=.5), v2.RandomApply([blur], p=.3),
+                       v2.RandomGrayscale(.2), v2.RandomInvert(.05), v2.RandomPosterize(2, p=.05),
+                       v2.RandomAdjustSharpness(2, p=.5), v2.RandomAutocontrast(.5), v2.RandomEqualize(.5),
+                       v2.ToDtype(torch.float32, scale=True), v2.RandomApply([v2.GaussianNoise(sigma=.02)], p=.5),
                        v2.ToDtype(torch.uint8, scale=True)])
 
 # %% ../nbs/07_training.ipynb #72a97580
@@ -318,16 +358,18 @@ def top1_hits(model:ClippingsModel, # the model
               im_wt:float, # pooling weight
               text_col:str='text', # OCR column
               root=None, # data set root (default: the tables' `root` attribute)
-              vectors:np.ndarray|None=None, # pooled vectors of the queries then the gallery, when already embedded (`_validate` embeds images once for every OCR column)
+              vectors:np.ndarray|None=None, # pooled vectors of queries then gallery, if already embedded (`_validate`)
              ) -> pd.Series:
     "Per query with a true record in the gallery: is its nearest gallery record of its entity? (top-1 matched accuracy)"
     truth = gallery.truth()
     found = np.array([bool(truth[r]) for r in gallery.queries['record_id']], dtype=bool)
     q = gallery.queries[found]
     if q.empty: return pd.Series(dtype=bool)
-    if vectors is None: vectors = np.concatenate([model.embed(t, im_wt, text_col, root=root, progress=False) for t in gallery])
+    if vectors is None:
+        vectors = np.concatenate([model.embed(t, im_wt, text_col, root=root, progress=False) for t in gallery])
     n = len(gallery.queries)
-    return top1_correct(link_knn(q, gallery.gallery, k=1, query_vectors=vectors[:n][found], target_vectors=vectors[n:]), truth, q['record_id'])
+    return top1_correct(link_knn(q, gallery.gallery, k=1, query_vectors=vectors[:n][found], target_vectors=vectors[n:]),
+                        truth, q['record_id'])
 
 
 # %% ../nbs/07_training.ipynb #1ff88271
@@ -348,7 +390,8 @@ def mine_hard_negatives(model:ClippingsModel, ds:RecordRows, # the stage's train
                         im_wt:float, # pooling weight of the stage
                         k:int=3, # entities per group: the anchor and its k−1 nearest other entities
                        ) -> list[list[int]]:
-    "Offline hard-negative mining: embed one row per entity and group each entity with its nearest other entities (FAISS)"
+    ("Offline hard-negative mining: embed one row per entity and group each entity with its nearest other entities "
+     "(FAISS)")
     first = ds.rows.drop_duplicates('label')
     labels = first['label'].to_numpy()
     v = _embed_rows(model, ds, first.index.to_numpy(), im_wt)
@@ -364,7 +407,8 @@ def _scheduler(opt, stage:Stage, total:int):
     if stage.schedule == 'restarts':
         return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=stage.T_0, T_mult=stage.T_mult)
     w = stage.warmup_steps
-    def factor(s): return (s + 1) / w if s < w else .5 * (1 + math.cos(math.pi * min(s - w, total - w) / max(total - w, 1)))
+    def factor(s):
+        return (s + 1) / w if s < w else .5 * (1 + math.cos(math.pi * min(s - w, total - w) / max(total - w, 1)))
     return torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 def _epoch_batches(stage, ds, labels, groups, rng):
@@ -404,10 +448,12 @@ def load_checkpoint(path, # the checkpoint file
     "Read a checkpoint with `weights_only=True`: tensors and plain data load; a file that could run code is refused"
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError:
-        raise CheckpointError(f'{path}: refused: it holds Python objects other than tensors and plain data, and loading it could run '
+        raise CheckpointError(f'{path}: refused: it holds Python objects other than tensors and plain data, '
+                              'and loading it could run '
                               f'code (clippings never writes such a file); {_RESTART}') from None
     except Exception as e:
-        raise CheckpointError(f'{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}); it may be '
+        raise CheckpointError(f'{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}); '
+                              'it may be '
                               f'truncated or come from another program; {_RESTART}') from None
 
 # %% ../nbs/07_training.ipynb #12f30a4f
@@ -424,7 +470,8 @@ class _StopFlag:
     def _handler(self, signum, frame):
         if self.set: raise KeyboardInterrupt
         self.set = True
-        print('\nCtrl-C: finishing this step and saving a checkpoint (press Ctrl-C again to stop at once)', file=sys.stderr)
+        print('\nCtrl-C: finishing this step and saving a checkpoint (press Ctrl-C again to stop at once)',
+              file=sys.stderr)
     def count_step(self):
         self.steps += 1
         if self.after is not None and self.steps >= self.after: self.set = True
@@ -432,12 +479,14 @@ class _StopFlag:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
 
 # %% ../nbs/07_training.ipynb #f645ab61
-LOG_FIELDS = ['epoch', 'step', 'loss', 'char_loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos', 'val_text_cos', 'val_char_acc', 'seconds']
+LOG_FIELDS = ['epoch', 'step', 'loss', 'char_loss', 'lr', 'records_per_s', 'val_loss', 'val_top1', 'val_image_cos',
+              'val_text_cos', 'val_char_acc', 'seconds']
 
 class _Log:
     "CSV (and optional TensorBoard) log of a stage; a resumed stage drops the rows after its checkpoint"
     def __init__(self, path:Path, after_step:int|None, tensorboard:bool):
-        rows = pd.read_csv(path).query('step <= @after_step').to_dict('records') if after_step is not None and path.exists() else []
+        rows = (pd.read_csv(path).query('step <= @after_step').to_dict('records')
+                if after_step is not None and path.exists() else [])
         self.file = open(path, 'w', newline='')
         self.writer = csv.DictWriter(self.file, LOG_FIELDS)
         self.writer.writeheader(); self.writer.writerows(rows)
@@ -456,9 +505,11 @@ class _Log:
 
 # %% ../nbs/07_training.ipynb #e4d43567
 class StageRun:
-    "One stage in progress: its data, model, optimiser, schedule and position; trained, checkpointed and resumed exactly"
-    def __init__(self, model:ClippingsModel, stage:Stage, data:pd.DataFrame, out, seed:int=0, accelerator=None, resume:bool=True,
-                 cache_images:bool=True, num_workers:int=0, tensorboard:bool=False, progress:bool=True):
+    ("One stage in progress: its data, model, optimiser, schedule and position; trained, checkpointed and resumed "
+     "exactly")
+    def __init__(self, model:ClippingsModel, stage:Stage, data:pd.DataFrame, out, seed:int=0, accelerator=None,
+                 resume:bool=True, cache_images:bool=True, num_workers:int=0, tensorboard:bool=False,
+                 progress:bool=True):
         self.out, self.model, self.stage = Path(out), model, stage
         self.out.mkdir(parents=True, exist_ok=True)
         self.seed = stage.seed if stage.seed is not None else seed
@@ -472,21 +523,27 @@ class StageRun:
         self.ckpt_file = self.out / 'checkpoint.pt'
         ckpt = self._read_checkpoint() if resume and self.ckpt_file.exists() else None
         self.groups = ckpt['groups'] if ckpt else None
-        if self.groups is None and stage.loss == 'supcon' and stage.hard_negatives: self.groups = mine_hard_negatives(model, self.ds, stage.im_wt, stage.k)
+        if self.groups is None and stage.loss == 'supcon' and stage.hard_negatives:
+            self.groups = mine_hard_negatives(model, self.ds, stage.im_wt, stage.k)
         per_epoch = len(self._batches(0))
         if per_epoch == 0:
-            rows = f'{stage.grids} grids' if stage.loss == 'read' else f'the {len(self.ds)} training rows ({len(set(self.labels))} entities)'
-            raise ValueError(f'stage {stage.name!r}: not one batch of {stage.batch_size} fits {rows}; lower batch_size or add data')
+            rows = (f'{stage.grids} grids' if stage.loss == 'read'
+                    else f'the {len(self.ds)} training rows ({len(set(self.labels))} entities)')
+            raise ValueError(f'stage {stage.name!r}: not one batch of {stage.batch_size} fits {rows}; '
+                             'lower batch_size or add data')
         self.total = min(per_epoch * stage.epochs, stage.max_steps or math.inf)
-        opt = torch.optim.AdamW(model.parameters(), lr=stage.lr, betas=stage.betas, eps=stage.eps, weight_decay=stage.weight_decay)
-        self.sched = _scheduler(opt, stage, self.total)  # made before the optimiser state loads, so the restored learning rate stays
+        opt = torch.optim.AdamW(model.parameters(), lr=stage.lr, betas=stage.betas, eps=stage.eps,
+                                weight_decay=stage.weight_decay)
+        # made before the optimiser state loads, so the restored learning rate stays
+        self.sched = _scheduler(opt, stage, self.total)
         self.epoch, self.batch, self.step, self.best, self.rng = 0, 0, 0, {'score': None, 'epoch': None}, None
         if ckpt: self._restore(ckpt, opt)
         self.resumed = ckpt is not None
         self.log = _Log(self.out / 'log.csv', self.step if ckpt else None, tensorboard)
         self.net, self.opt = self.acc.prepare(model, opt)
         draw = np.random.default_rng([self.seed, 3])  # the augmentation's settings, drawn once per stage
-        self.augment = render_augmentation(float(draw.uniform(0, .1)), bool(draw.integers(2))) if stage.augment else None
+        self.augment = (render_augmentation(float(draw.uniform(0, .1)), bool(draw.integers(2))) if stage.augment
+                        else None)
 
     def _data(self, data, cache_images):
         st = self.stage
@@ -494,38 +551,54 @@ class StageRun:
         if st.loss == 'read': return self._reading_data(data)
         rows, val_rows = training_rows(data, st, self.seed)
         self.images = st.loss == 'clip' or st.im_wt > 0
-        if st.char_wt and (self.model.transform.mode != 'reflow' or not hasattr(self.model.backbone, 'cell_classifier')):
-            raise ValueError(f"stage {st.name!r}: char_wt needs a small model with re-flowed input and a cell classifier (ClippingsModel.small(..., transform='reflow')), "
+        if st.char_wt and (self.model.transform.mode != 'reflow'
+                           or not hasattr(self.model.backbone, 'cell_classifier')):
+            raise ValueError(f"stage {st.name!r}: char_wt needs a small model with re-flowed input "
+                             "and a cell classifier (ClippingsModel.small(..., transform='reflow')), "
                              f"not a {type(self.model.backbone).__name__} with transform {self.model.transform.mode!r}")
         tokenizer = self.model.backbone.tokenizer if st.char_wt else None
-        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images, allow_outside_root=outside, tokenizer=tokenizer, progress=self.progress)
-        self.val_ds = RecordRows(val_rows, self.model.transform, self.root, cache=cache_images, allow_outside_root=outside, progress=self.progress) if val_rows is not None else None
+        self.ds = RecordRows(rows, self.model.transform, self.root, images=self.images, cache=cache_images,
+                             allow_outside_root=outside, tokenizer=tokenizer, progress=self.progress)
+        self.val_ds = (RecordRows(val_rows, self.model.transform, self.root, cache=cache_images,
+                                  allow_outside_root=outside, progress=self.progress)
+                       if val_rows is not None else None)
         self.val_gallery = make_gallery(data, 'val') if st.select == 'val_top1' else None
-        self.val_images = None  # the validation queries then gallery, decoded once: each validation embeds them once for all OCR columns
+        # the validation queries then gallery, decoded once: each validation embeds them once for all OCR columns
+        self.val_images = None
         if self.val_gallery is not None and st.im_wt > 0 and cache_images:
-            self.val_images = RecordRows(pd.concat(list(self.val_gallery)).assign(label=0), self.model.transform, self.root, allow_outside_root=outside,
-                                         tokenizer=tokenizer, progress=self.progress)  # with char_wt, each cell's character too (`val_char_acc`)
+            # with char_wt, each cell's character too (`val_char_acc`)
+            self.val_images = RecordRows(pd.concat(list(self.val_gallery)).assign(label=0), self.model.transform,
+                                         self.root, allow_outside_root=outside, tokenizer=tokenizer,
+                                         progress=self.progress)
         self.labels, self.chain = rows['label'].to_numpy(), list(self.model.meta.get('stages', []))
 
     def _reading_data(self, data):
-        "A 'read' stage: grids of characters drawn as often as the training split prints them; the validation crops re-flowed, with their cells' characters"
+        ("A 'read' stage: grids of characters drawn as often as the training split prints them; the validation crops "
+         "re-flowed, with their cells' characters")
         st, tokenizer = self.stage, getattr(self.model.backbone, 'tokenizer', None)
         if self.model.transform.mode != 'reflow' or not hasattr(self.model.backbone, 'cell_classifier'):
-            raise ValueError(f"stage {st.name!r}: a 'read' stage needs a small model with re-flowed input and a cell classifier (ClippingsModel.small(..., transform='reflow'))")
-        if 'printed' not in data or 'image_path' not in data: raise ValueError(f"stage {st.name!r}: a 'read' stage needs crops with their printed strings ('image_path' and 'printed' columns); the data has {list(data.columns)}")
+            raise ValueError(f"stage {st.name!r}: a 'read' stage needs a small model with re-flowed input and a cell "
+                             "classifier (ClippingsModel.small(..., transform='reflow'))")
+        if 'printed' not in data or 'image_path' not in data:
+            raise ValueError(f"stage {st.name!r}: a 'read' stage needs crops with their printed strings "
+                             f"('image_path' and 'printed' columns); the data has {list(data.columns)}")
         train, val = (data[data['split'] == s] for s in ('train', 'val'))
-        if train.empty or val.empty: raise ValueError(f"stage {st.name!r}: a 'read' stage draws the characters of the 'train' split and reads the crops of the 'val' split; the data has {len(train)} and {len(val)}")
+        if train.empty or val.empty:
+            raise ValueError(f"stage {st.name!r}: a 'read' stage draws the characters of the 'train' split and reads "
+                             f"the crops of the 'val' split; the data has {len(train)} and {len(val)}")
         self.ds = GlyphGrids(train['printed'], tokenizer, self.model.transform, st.grids, self.seed)
         self.model.meta['reading'] = dict(characters=len(self.ds.chars), faces=self.ds.faces)
         self.images, self.val_ds, self.val_gallery = True, None, None
-        self.val_images = RecordRows(val.assign(label=0, text=''), self.model.transform, self.root, allow_outside_root=self.outside, tokenizer=tokenizer, progress=self.progress)
+        self.val_images = RecordRows(val.assign(label=0, text=''), self.model.transform, self.root,
+                                     allow_outside_root=self.outside, tokenizer=tokenizer, progress=self.progress)
         self.chain = list(self.model.meta.get('stages', []))
 
     def _batches(self, epoch:int) -> list:
         if self.stage.loss == 'read':  # every epoch draws new grids: its own range of indices
             n, b = self.stage.grids, self.stage.batch_size
             return [np.arange(epoch * n + i, epoch * n + i + b) for i in range(0, n - b + 1, b)]
-        return _epoch_batches(self.stage, self.ds, self.labels, self.groups, np.random.default_rng([self.seed, 2, epoch]))
+        return _epoch_batches(self.stage, self.ds, self.labels, self.groups,
+                              np.random.default_rng([self.seed, 2, epoch]))
 
 # %% ../nbs/07_training.ipynb #be141ecb
 def stage_changes(saved:dict|None, # a stage's settings as saved with its checkpoint or done.json
@@ -543,7 +616,8 @@ def _read_checkpoint(self:StageRun) -> dict:
     ckpt = load_checkpoint(self.ckpt_file)
     changed = stage_changes(ckpt.get('stage'), self.stage)
     if changed:
-        raise CheckpointError(f'{self.ckpt_file}: made by a stage with other settings (changed: {", ".join(changed)}); {_RESTART}')
+        raise CheckpointError(f'{self.ckpt_file}: made by a stage with other settings '
+                              f'(changed: {", ".join(changed)}); {_RESTART}')
     self.model.load_state_dict(ckpt['model'])
     return ckpt
 
@@ -557,9 +631,10 @@ def _restore(self:StageRun, ckpt:dict, opt):
 @patch
 def _checkpoint(self:StageRun, epoch_done:bool):
     if self.acc.is_main_process:
-        save_checkpoint(self.ckpt_file, dict(model=self.model.state_dict(), optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(),
-                        epoch=self.epoch, batch=self.batch, epoch_done=epoch_done, step=self.step, groups=self.groups, best=self.best,
-                        torch_rng=torch.get_rng_state(), stage=asdict(self.stage)))
+        save_checkpoint(self.ckpt_file, dict(model=self.model.state_dict(), optimizer=self.opt.state_dict(),
+                                             scheduler=self.sched.state_dict(), epoch=self.epoch, batch=self.batch,
+                                             epoch_done=epoch_done, step=self.step, groups=self.groups, best=self.best,
+                                             torch_rng=torch.get_rng_state(), stage=asdict(self.stage)))
 
 # %% ../nbs/07_training.ipynb #5c7692c9
 @patch
@@ -585,7 +660,8 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
             if st.clip_wt:  # a record's image and text are positives of each other and of its entity's other records
                 loss = loss + st.clip_wt * self.loss_fn(torch.cat([img, txt]).float(), torch.cat([y, y]))
             if st.char_wt:
-                char_loss = F.cross_entropy(logits.float(), cells[read].to(acc.device)) if read.any() else logits.sum() * 0
+                char_loss = (F.cross_entropy(logits.float(), cells[read].to(acc.device)) if read.any()
+                             else logits.sum() * 0)
                 loss = loss + st.char_wt * char_loss
     acc.backward(loss)
     if st.grad_clip: acc.clip_grad_norm_(self.net.parameters(), st.grad_clip)
@@ -594,20 +670,23 @@ def _train_step(self:StageRun, imgs, texts, y, cells):
     value = loss.item()  # waits for the device: the rate counts the whole step
     rate = len(y) * acc.num_processes / (time.time() - tb)
     extra = {'char_loss': round(char_loss.item(), 5)} if st.char_wt or st.loss == 'read' else {}
-    self.log(epoch=self.epoch, step=self.step, loss=round(value, 5), **extra, lr=self.sched.get_last_lr()[0], records_per_s=round(rate, 1),
-             seconds=round(time.time() - self.t0, 2))
+    self.log(epoch=self.epoch, step=self.step, loss=round(value, 5), **extra, lr=self.sched.get_last_lr()[0],
+             records_per_s=round(rate, 1), seconds=round(time.time() - self.t0, 2))
     self.bar.update(); self.bar.set_postfix(loss=f'{value:.3f}', rec_s=f'{rate:.0f}')
 
 @patch
 def _train_epoch(self:StageRun, stop:_StopFlag) -> bool:
     "The rest of the current epoch (all of it, or what an interruption left); False when stopped early"
     st = self.stage
-    if self.batch == 0 and self.rng is not None: torch.set_rng_state(self.rng); self.rng = None  # resumed after a whole epoch
-    if self.batch == 0 and st.loss == 'supcon' and st.hard_negatives and st.remine_every and self.epoch and self.epoch % st.remine_every == 0:
+    # resumed after a whole epoch
+    if self.batch == 0 and self.rng is not None: torch.set_rng_state(self.rng); self.rng = None
+    if (self.batch == 0 and st.loss == 'supcon' and st.hard_negatives and st.remine_every and self.epoch
+            and self.epoch % st.remine_every == 0):
         self.groups = mine_hard_negatives(self.model, self.ds, st.im_wt, st.k)
     batches = self._batches(self.epoch)[:self.total - (self.step - self.batch)][self.batch:]
     rows = AugmentedRows(self.ds, self.augment) if self.augment is not None and self.images else self.ds
-    loader = torch.utils.data.DataLoader(rows, batch_sampler=batches, collate_fn=collate_rows, num_workers=self.num_workers)
+    loader = torch.utils.data.DataLoader(rows, batch_sampler=batches, collate_fn=collate_rows,
+                                         num_workers=self.num_workers)
     if self.acc.num_processes > 1: loader = self.acc.prepare_data_loader(loader, device_placement=False)
     it = iter(loader)  # (draws from the torch RNG, so a mid-epoch resume restores the RNG after it)
     if self.rng is not None: torch.set_rng_state(self.rng); self.rng = None
@@ -621,7 +700,8 @@ def _train_epoch(self:StageRun, stop:_StopFlag) -> bool:
 @patch
 def run(self:StageRun, interrupt_after:int|None=None, # stop as Ctrl-C does after this many steps of this call (tests)
        ) -> ClippingsModel:
-    "Train to the end of the stage (or to an interruption), validating and checkpointing every epoch; return the selected model"
+    ("Train to the end of the stage (or to an interruption), validating and checkpointing every epoch; "
+     "return the selected model")
     st = self.stage
     self.t0 = time.time()
     self.bar = tqdm(total=self.total, initial=self.step, desc=st.name, unit='step', disable=not self.progress or None)
@@ -631,8 +711,10 @@ def run(self:StageRun, interrupt_after:int|None=None, # stop as Ctrl-C does afte
             while self.epoch < st.epochs and self.step < self.total:
                 if not self._train_epoch(stop):
                     self._checkpoint(epoch_done=False)
-                    raise TrainingInterrupted(f'{st.name}: interrupted in epoch {self.epoch + 1}/{st.epochs} after step {self.step}/{self.total}; '
-                                              f'checkpoint saved to {self.ckpt_file}. Run the same command again to resume from it '
+                    raise TrainingInterrupted(f'{st.name}: interrupted in epoch {self.epoch + 1}/{st.epochs} '
+                                              f'after step {self.step}/{self.total}; '
+                                              f'checkpoint saved to {self.ckpt_file}. '
+                                              'Run the same command again to resume from it '
                                               '(clippings train resumes by default).')
                 self._validate(self.epoch)
                 self._checkpoint(epoch_done=True)
@@ -657,7 +739,8 @@ def _keep(self:StageRun, epoch:int, score):
 
 @torch.no_grad()
 def _image_vectors(model:ClippingsModel, ds:RecordRows, batch_size:int=256) -> tuple[np.ndarray, float|None]:
-    "Unit image vectors of a dataset's decoded images, without decoding them again, and the share of its character cells the cell classifier reads right (when it has cell targets)"
+    ("Unit image vectors of a dataset's decoded images, without decoding them again, and the share of its character "
+     "cells the cell classifier reads right (when it has cell targets)")
     pix, starts, right = ds.cache[ds.pos], iter(range(0, len(ds), batch_size)), []
     def encode(x):
         if ds.targets is None: return model.encode_images(x)
@@ -673,11 +756,13 @@ def _image_vectors(model:ClippingsModel, ds:RecordRows, batch_size:int=256) -> t
 
 @patch
 def _val_embeddings(self:StageRun) -> tuple:
-    "Unit image vectors (None at im_wt 0) and text vectors per OCR column (None at im_wt 1) of the validation queries then gallery, and the share of character cells read right (None without char_wt)"
+    ("Unit image vectors (None at im_wt 0) and text vectors per OCR column (None at im_wt 1) of the validation "
+     "queries then gallery, and the share of character cells read right (None without char_wt)")
     st, recs = self.stage, pd.concat(list(self.val_gallery))
     img = txt = char_acc = None
     if st.im_wt > 0: img, char_acc = _image_vectors(self.model, self.val_images) if self.val_images is not None else \
-        (self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False), None)
+        (self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False),
+         None)
     if st.im_wt < 1: txt = {c: self.model.embed_texts(recs[c], progress=False) for c in st.text_cols}
     return img, txt, char_acc
 
@@ -685,41 +770,54 @@ def _val_embeddings(self:StageRun) -> tuple:
 def _spread(self:StageRun, warn:bool=True, n:int=256,
             embedded:tuple|None=None, # `_val_embeddings` of this validation, reused where it has the tower
            ) -> dict:
-    "Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above `COLLAPSE_COS` (when `warn`)"
+    ("Mean pairwise cosine of the image and text embeddings of validation records; a `CollapseWarning` above "
+     "`COLLAPSE_COS` (when `warn`)")
     st = self.stage
     if self.val_gallery is None and self.val_ds is None: return {}  # nothing held out (select: last)
-    recs, col = (self.val_gallery.gallery, st.text_cols[0]) if self.val_gallery is not None else (self.val_ds.rows, 'text')
+    recs, col = ((self.val_gallery.gallery, st.text_cols[0]) if self.val_gallery is not None
+                 else (self.val_ds.rows, 'text'))
     pos = recs.reset_index(drop=True).sample(min(n, len(recs)), random_state=0).index.to_numpy()
     recs, img, txt = recs.iloc[pos], *(embedded or (None, None))
     at = pos + (len(self.val_gallery.queries) if self.val_gallery is not None else 0)  # the sample's rows in `embedded`
     out = {}
     if self.images: out['val_image_cos'] = mean_pairwise_cosine(img[at] if img is not None else
         self.model.embed_images(recs['image_path'], root=self.root, allow_outside_root=self.outside, progress=False))
-    if st.loss == 'clip' or st.im_wt < 1: out['val_text_cos'] = mean_pairwise_cosine(txt[col][at] if txt is not None else self.model.embed_texts(recs[col], progress=False))
+    if st.loss == 'clip' or st.im_wt < 1:
+        out['val_text_cos'] = mean_pairwise_cosine(txt[col][at] if txt is not None else
+                                                   self.model.embed_texts(recs[col], progress=False))
     for k, v in out.items():
         if warn and v > COLLAPSE_COS:
-            warnings.warn(f"{st.name}: the {k.split('_')[1]} tower has collapsed: its embeddings of validation records have a mean pairwise "
-                          f"cosine of {v:.3f} (> {COLLAPSE_COS}); it tells records apart hardly at all", CollapseWarning, stacklevel=2)
+            warnings.warn(f"{st.name}: the {k.split('_')[1]} tower has collapsed: its embeddings of validation records "
+                          f"have a mean pairwise cosine of {v:.3f} (> {COLLAPSE_COS}); it tells records apart hardly "
+                          "at all", CollapseWarning, stacklevel=2)
     return out
 
 @patch
 def _validate(self:StageRun, epoch:int):
     "Validation scores after an epoch (epoch −1: the starting model); keeps the weights the stage's rule selects"
     st, score, embedded = self.stage, {}, None
-    if self.val_ds is not None and len(self.val_ds): score['val_loss'] = _val_loss(self.model, self.val_ds, st.batch_size)
-    if st.loss == 'read': score['val_char_acc'] = _image_vectors(self.model, self.val_images)[1]  # the validation crops' characters read right
-    if self.val_gallery is not None:  # averaged over the stage's OCR columns: clean OCR alone saturates at 1.0 and cannot choose
+    if self.val_ds is not None and len(self.val_ds):
+        score['val_loss'] = _val_loss(self.model, self.val_ds, st.batch_size)
+    # the validation crops' characters read right
+    if st.loss == 'read': score['val_char_acc'] = _image_vectors(self.model, self.val_images)[1]
+    # averaged over the stage's OCR columns: clean OCR alone saturates at 1.0 and cannot choose
+    if self.val_gallery is not None:
         img, txt, char_acc = self._val_embeddings()
         embedded = img, txt
-        if char_acc is not None: score['val_char_acc'] = char_acc  # how well the image tower reads (char_wt): a share of printed characters
-        vectors = {c: img if txt is None else txt[c] if img is None else pool(img, txt[c], st.im_wt) for c in st.text_cols}
-        score['val_top1'] = float(np.mean([top1_hits(self.model, self.val_gallery, st.im_wt, c, self.root, vectors[c]).mean() for c in st.text_cols]))
-    score.update(self._spread(warn=epoch >= 0, embedded=embedded))  # a model not trained yet may start collapsed: training must move it
+        # how well the image tower reads (char_wt): a share of printed characters
+        if char_acc is not None: score['val_char_acc'] = char_acc
+        vectors = {c: img if txt is None else txt[c] if img is None else pool(img, txt[c], st.im_wt)
+                   for c in st.text_cols}
+        score['val_top1'] = float(np.mean([top1_hits(self.model, self.val_gallery, st.im_wt, c, self.root,
+                                                     vectors[c]).mean() for c in st.text_cols]))
+    # a model not trained yet may start collapsed: training must move it
+    score.update(self._spread(warn=epoch >= 0, embedded=embedded))
     self.log(epoch=epoch, step=self.step, seconds=round(time.time() - self.t0, 2), **score)
     s = score.get(st.select)
     if st.snapshot_epoch is not None: keep = epoch + 1 == st.snapshot_epoch
     elif s is None: keep = False
-    else: keep = self.best['score'] is None or (s < self.best['score'] if st.select == 'val_loss' else s > self.best['score'])
+    else: keep = (self.best['score'] is None
+                  or (s < self.best['score'] if st.select == 'val_loss' else s > self.best['score']))
     if keep:
         self._keep(epoch, s)
         self.best = {'score': s, 'epoch': epoch}
@@ -735,24 +833,27 @@ def train_stage(model:ClippingsModel, # the starting model (trained in place)
                 num_workers:int=0, # DataLoader worker processes
                 tensorboard:bool=False, # also log to TensorBoard (needs `tensorboard`)
                 progress:bool=True, # show a progress bar
-                interrupt_after:int|None=None, # stop as Ctrl-C does after this many optimiser steps of this call (resume continues)
+                interrupt_after:int|None=None, # stop as Ctrl-C does after this many steps of this call (resumable)
                ) -> ClippingsModel:
     "Train one stage with AdamW and a cosine schedule, validate and checkpoint every epoch; return the selected model"
-    return StageRun(model, stage, data, out, seed, accelerator, resume, cache_images, num_workers, tensorboard, progress).run(interrupt_after)
+    return StageRun(model, stage, data, out, seed, accelerator, resume, cache_images, num_workers, tensorboard,
+                    progress).run(interrupt_after)
 
 # %% ../nbs/07_training.ipynb #4ab5ebe7
 def _data_in_config(path, entry):
     "A data entry of a YAML config with its paths made relative to the file's folder: a path, or a generator's `source`"
     if isinstance(entry, str): return str(path_in_config(path, entry))
-    if isinstance(entry, dict) and len(entry) == 1 and isinstance(args := next(iter(entry.values())), dict) and isinstance(args.get('source'), str):
+    if (isinstance(entry, dict) and len(entry) == 1 and isinstance(args := next(iter(entry.values())), dict)
+            and isinstance(args.get('source'), str)):
         return {next(iter(entry)): {**args, 'source': str(path_in_config(path, args['source']))}}
     return entry
 
 @dataclass(config=CONFIG)
 class TrainConfig:
     "A chain of training stages: the base model, the data sets, the stages, and how to run them"
-    model:dict[str, Any] # {'small': {...}} (from scratch; `vocab_from` names data sets), {'pretrained': id_or_path} or {'dual_encoder': {'vision': ..., 'text': ...}}
-    data:dict[str, str | dict[str, dict[str, Any] | None]] # data set name → record table path or CLIPPINGS-layout folder, or a synthetic set to build (`generated_data`)
+    model:dict[str, Any] # {'small': {...}} (from scratch), {'pretrained': id_or_path} or {'dual_encoder': {...}}
+    data:dict[ # data set name → record table path or CLIPPINGS-layout folder, or a synthetic set (`generated_data`)
+        str, str | dict[str, dict[str, Any] | None]]
     stages:Annotated[list[Stage], Field(min_length=1)] # the stages, in order (each a `Stage` or its dict)
     output_dir:str='runs/train' # every stage writes output_dir/<stage name>/
     seed:NonNegativeInt=0 # run seed
@@ -763,7 +864,7 @@ class TrainConfig:
     tensorboard:bool=False # also log to TensorBoard
     verify_images:bool=False # open every image when loading the data (slow; missing files are always errors)
     allow_outside_root:bool=False # accept image paths that leave their data set's folder
-    subsample:PositiveInt|None=None # train on this many entities per split of every data set (`subsample_entities`; quick checks)
+    subsample:PositiveInt|None=None # this many entities per split of each data set (`subsample_entities`; quick checks)
 
     def __post_init__(self):
         missing = {k: v for k, v in self.data.items() if isinstance(v, str) and not Path(v).exists()}
@@ -773,8 +874,11 @@ class TrainConfig:
         names = [s.name for s in self.stages]
         for i, s in enumerate(self.stages):
             if names.count(s.name) > 1: raise ValueError(f'stages: the name {s.name!r} is used twice')
-            if s.data not in self.data: raise ValueError(f"stages[{i}] ({s.name}): data {s.data!r} is not one of the config's data sets {sorted(self.data)}")
-            if s.init != 'base' and s.init not in names[:i]: raise ValueError(f"stages[{i}] ({s.name}): init {s.init!r} is neither 'base' nor an earlier stage")
+            if s.data not in self.data:
+                raise ValueError(f"stages[{i}] ({s.name}): data {s.data!r} is not one of the config's data sets "
+                                 f"{sorted(self.data)}")
+            if s.init != 'base' and s.init not in names[:i]:
+                raise ValueError(f"stages[{i}] ({s.name}): init {s.init!r} is neither 'base' nor an earlier stage")
         if len(self.model) != 1 or next(iter(self.model)) not in ('small', 'pretrained', 'dual_encoder'):
             raise ValueError(f"model: expected one of 'small', 'pretrained', 'dual_encoder', got {sorted(self.model)}")
 
@@ -782,7 +886,8 @@ class TrainConfig:
     def from_yaml(cls, path, # a YAML file
                   **overrides,
                  ) -> 'TrainConfig':
-        "Read and check a YAML config against the schema; relative data paths (and a generator's `source`) start at the file's folder; other keyword arguments replace top-level keys (e.g. output_dir)"
+        ("Read and check a YAML config against the schema; relative data paths (and a generator's `source`) start "
+         "at the file's folder; other keyword arguments replace top-level keys (e.g. output_dir)")
         path = Path(path)
         d = {**read_yaml(path, 'training config'), **overrides}
         if isinstance(d.get('data'), dict): d['data'] = {k: _data_in_config(path, v) for k, v in d['data'].items()}
@@ -791,12 +896,14 @@ class TrainConfig:
     def to_dict(self) -> dict: return asdict(self)
 
 # %% ../nbs/07_training.ipynb #c724a5a8
-GENERATORS = {'news': (NewsConfig, build_news_data), 'reprints': (ReprintConfig, build_reprints)}  # synthetic data sets a config can build: name -> (settings class, builder)
+# synthetic data sets a config can build: name -> (settings class, builder)
+GENERATORS = {'news': (NewsConfig, build_news_data), 'reprints': (ReprintConfig, build_reprints)}
 
 def _generator(name:str, spec:dict):
     "The builder and checked settings of a data entry such as {news: {seed: 7}}; errors name the entry"
     if len(spec) != 1 or next(iter(spec)) not in GENERATORS:
-        raise ValueError(f'data.{name}: expected a path or one generator of {sorted(GENERATORS)} with its settings, got {sorted(spec)}')
+        raise ValueError(f'data.{name}: expected a path or one generator of {sorted(GENERATORS)} with its settings, '
+                         f'got {sorted(spec)}')
     kind, args = next(iter(spec.items()))
     settings, build = GENERATORS[kind]
     try: return build, settings(**(args or {}))
@@ -804,18 +911,21 @@ def _generator(name:str, spec:dict):
 
 # %% ../nbs/07_training.ipynb #1a9fffdc
 def _built_from(manifest:Path, settings) -> bool:
-    "Was the data set of this manifest built with these settings, and (a generator with a `source` table) from that table as it is now?"
+    ("Was the data set of this manifest built with these settings, and (a generator with a `source` table) "
+     "from that table as it is now?")
     if not manifest.exists(): return False
     built = json.loads(manifest.read_text())
     if built['config'] != asdict(settings): return False
     source = getattr(settings, 'source', None)
-    return source is None or built.get('fingerprints', {}).get('source') == fingerprint(load_records(source, verify_images=False))
+    return (source is None
+            or built.get('fingerprints', {}).get('source') == fingerprint(load_records(source, verify_images=False)))
 
 def generated_data(name:str, # the data set's name in the config
                    spec:dict, # {generator: settings}, e.g. {'news': {'seed': 7, 'n_train_clusters': 1000}}
                    folder, # where to build it
                   ) -> Path:
-    "Build a config's synthetic data set in `folder` (reused while its settings, and the content of its `source` table, are unchanged); returns its record table"
+    ("Build a config's synthetic data set in `folder` (reused while its settings, and the content of its `source` "
+     "table, are unchanged); returns its record table")
     build, settings = _generator(name, spec)
     if not _built_from(Path(folder) / 'manifest.json', settings): build(folder, settings)
     return Path(folder) / 'records.parquet'
@@ -828,13 +938,15 @@ def build_model(spec:dict, # the config's `model` entry
                ) -> ClippingsModel:
     "The base model of a chain: a small model from scratch, a pretrained CLIP-style model, or a dual encoder"
     kind, args = next(iter(spec.items()))
-    if kind == 'pretrained': return ClippingsModel.from_pretrained(args) if isinstance(args, str) else ClippingsModel.from_pretrained(**args)
+    if kind == 'pretrained':
+        return ClippingsModel.from_pretrained(args) if isinstance(args, str) else ClippingsModel.from_pretrained(**args)
     if kind == 'dual_encoder': return ClippingsModel.dual_encoder(**args)
     args = dict(args or {})
     sources = args.pop('vocab_from', list(data))
     unknown = [s for s in sources if s not in data]
     if unknown: raise ValueError(f'model.small.vocab_from: {unknown} are not data sets of the config ({sorted(data)})')
-    texts = [t for s in sources for c in data[s].columns if c == 'text' or c.startswith('text_') for t in data[s][c].dropna()]
+    texts = [t for s in sources for c in data[s].columns if c == 'text' or c.startswith('text_')
+             for t in data[s][c].dropna()]
     return ClippingsModel.small(texts, seed=seed, **args)
 
 _ACCELERATOR = None
@@ -871,7 +983,8 @@ def stage_start(config:TrainConfig, # the chain
         if (fp := pretrained_fingerprint(config.model)): start['fingerprint'] = fp
     else:
         h = hashlib.sha256()
-        for f in sorted(p for p in Path(models[stage.init]).rglob('*') if p.is_file()): h.update(f.name.encode()); h.update(f.read_bytes())
+        for f in sorted(p for p in Path(models[stage.init]).rglob('*') if p.is_file()):
+            h.update(f.name.encode()); h.update(f.read_bytes())
         start = h.hexdigest()[:16]
     return dict(model=start, data=fingerprint(data), seed=stage_seed(config, stage))
 
@@ -890,12 +1003,15 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
           progress:bool=True, # show progress bars
          ) -> dict[str, Path]:
     "Run a chain of training stages; returns each stage's model folder"
-    cfg = config if isinstance(config, TrainConfig) else TrainConfig.from_yaml(config) if isinstance(config, (str, Path)) else parse_config(TrainConfig, config, 'config')
+    cfg = (config if isinstance(config, TrainConfig)
+           else TrainConfig.from_yaml(config) if isinstance(config, (str, Path))
+           else parse_config(TrainConfig, config, 'config'))
     out = Path(cfg.output_dir); out.mkdir(parents=True, exist_ok=True)
     write_text(out / 'config.yaml', yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False))
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
     paths = {k: v if isinstance(v, str) else generated_data(k, v, out / 'data' / k) for k, v in cfg.data.items()}
-    data = {k: load_records(p, verify_images=cfg.verify_images, allow_outside_root=cfg.allow_outside_root) for k, p in paths.items()}
+    data = {k: load_records(p, verify_images=cfg.verify_images, allow_outside_root=cfg.allow_outside_root)
+            for k, p in paths.items()}
     if cfg.subsample: data = {k: subsample_entities(d, cfg.subsample, cfg.seed) for k, d in data.items()}
     acc = _accelerator(cfg.device, cfg.precision)
     models = {}
@@ -903,15 +1019,20 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
         folder = out / stage.name
         done, origin = folder / 'done.json', stage_start(cfg, stage, data[stage.data], models)
         finished = json.loads(done.read_text()) if done.exists() else None
-        stale = finished is not None and (stage_changes(finished['stage'], stage) != [] or finished.get('start') != origin)
+        stale = finished is not None and (stage_changes(finished['stage'], stage) != []
+                                          or finished.get('start') != origin)
         if resume and finished and not stale:
             print(f'{stage.name}: finished earlier, reusing {folder / "model"}')
         else:
-            started = folder / 'start.json'  # what the stage's checkpoint was trained from: an interrupted stage resumes only from the same start
-            same_start = json.loads(started.read_text()) == origin if started.exists() else True  # (a checkpoint older than start.json: as before)
-            if resume and stale: print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
+            # what the stage's checkpoint was trained from: an interrupted stage resumes only from the same start
+            started = folder / 'start.json'
+            # (a checkpoint older than start.json: as before)
+            same_start = json.loads(started.read_text()) == origin if started.exists() else True
+            if resume and stale:
+                print(f'{stage.name}: its settings or what it starts from changed since it finished: training it again')
             elif resume and (folder / 'checkpoint.pt').exists() and not same_start:
-                print(f'{stage.name}: its checkpoint was trained from another start (an earlier stage, the data or the seed changed): training it again')
+                print(f'{stage.name}: its checkpoint was trained from another start '
+                      '(an earlier stage, the data or the seed changed): training it again')
             seed = stage_seed(cfg, stage)  # each stage seeds the generators: same draws, earlier stages reused or not
             torch.manual_seed(seed); np.random.seed(seed); random.seed(seed)
             start = (build_model(cfg.model, data, seed) if stage.init == 'base'
@@ -920,7 +1041,8 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
             write_text(started, json.dumps(origin))
             train_stage(start, stage, data[stage.data], folder, seed, acc, resume and not stale and same_start,
                         cfg.cache_images, cfg.num_workers, cfg.tensorboard, progress)
-            write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)), indent=1))
+            write_text(done, json.dumps(dict(stage=asdict(stage), start=origin, seconds=round(time.time() - t, 1)),
+                                        indent=1))
         models[stage.name] = folder / 'model'
     return models
 

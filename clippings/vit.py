@@ -11,37 +11,46 @@ __all__ = ['VIT_PAPER', 'VIT_SMALL', 'vit_config']
 
 # %% ../nbs/08_vit.ipynb #36fc2091
 VIT_PAPER = {'arch': 'vit_base_patch16_224.dino', 'pretrained': True}  # DINO ViT-B/16, as the paper
-VIT_SMALL = {'arch': 'vit_tiny_patch16_224', 'img_size': 64, 'patch_size': 16, 'embed_dim': 128, 'depth': 4, 'num_heads': 4, 'pool': 'cells'}  # one token per 16 px cell, concatenated in reading order
+# one token per 16 px cell, concatenated in reading order
+VIT_SMALL = {'arch': 'vit_tiny_patch16_224', 'img_size': 64, 'patch_size': 16, 'embed_dim': 128, 'depth': 4,
+             'num_heads': 4, 'pool': 'cells'}
 
 # %% ../nbs/08_vit.ipynb #128e760b
-def vit_config(synth:str, # record table of the synthetic renders (train and val splits)
-               records:str, # record table of the labelled crops (train and val splits)
-               lines:str|None=None, # reading lines (`clippings.synth.reading_lines`): a V0 'read' stage learns their characters first, and reads their crops to validate (small models)
-               vision:dict|None=None, # the image tower (default `VIT_SMALL`; `VIT_PAPER` for the paper)
-               image_size:int=64, # input side in pixels
-               transform:str='reflow', # 'reflow' for small models, 'pad' for a pretrained 224 px ViT
-               output_dir:str='runs/vit', # where the stages write
-               epochs:tuple=(4, 3, 3, 3), # epochs of V1, V2, V3, V4
-               lr:tuple=(1e-3, 5e-4, 3e-4, 3e-4), # peak learning rates of V1..V4
-               reading_epochs:int=3, # epochs of V0 (with `lines`)
-               reading_lr:float=2e-3, # peak learning rate of V0
-               reading_grids:int=20_000, # re-flowed grids of drawn characters per V0 epoch (`clippings.training.GlyphGrids`)
-               augment:bool=True, # render augmentation in V1..V4 (the paper's; the CPU profile switches it off, see below)
-               char_wt:float=0., # weight of the per-cell character loss in every stage (re-flowed input only; the paper: 0)
-               m:int=4, # records per entity in a batch
-               batch_size:int=128, # records per batch (a multiple of 4·m: hard-negative groups hold 4 entities)
-               temperature:float=.1, # SupCon τ
-               seed:int=0, # run seed
-              ) -> TrainConfig:
-    "The (V0 →) V1 → V2 → V3 → V4 chain of the image-only ViT baseline as a training config (the last stage is `vit_visual`)"
-    model = {'small': dict(image_size=image_size, vision=vision or VIT_SMALL, transform=transform, width=32, layers=1, heads=2,
-                           embed_dim=128, vocab_from=['synth'])}  # the text tower exists but is never trained or run
-    common = dict(loss='supcon', im_wt=1., m=m, k=4, batch_size=batch_size, temperature=temperature, augment=augment, warmup_steps=10, char_wt=char_wt)
-    stages = [dict(name='v1', data='synth', hard_negatives=False, init='v0' if lines else 'base'), dict(name='v2', data='synth', init='v1'),
-              dict(name='v3', data='records', init='v2', hard_negatives=False), dict(name='vit_visual', data='records', init='v3')]
+def vit_config(
+    synth:str, # record table of the synthetic renders (train and val splits)
+    records:str, # record table of the labelled crops (train and val splits)
+    lines:str|None=None, # lines (`clippings.synth.reading_lines`): V0 learns their characters, validates on their crops
+    vision:dict|None=None, # the image tower (default `VIT_SMALL`; `VIT_PAPER` for the paper)
+    image_size:int=64, # input side in pixels
+    transform:str='reflow', # 'reflow' for small models, 'pad' for a pretrained 224 px ViT
+    output_dir:str='runs/vit', # where the stages write
+    epochs:tuple=(4, 3, 3, 3), # epochs of V1, V2, V3, V4
+    lr:tuple=(1e-3, 5e-4, 3e-4, 3e-4), # peak learning rates of V1..V4
+    reading_epochs:int=3, # epochs of V0 (with `lines`)
+    reading_lr:float=2e-3, # peak learning rate of V0
+    reading_grids:int=20_000, # re-flowed grids of drawn characters per V0 epoch (`clippings.training.GlyphGrids`)
+    augment:bool=True, # render augmentation in V1..V4 (the paper's; the CPU profile switches it off, see below)
+    char_wt:float=0., # weight of the per-cell character loss in every stage (re-flowed input only; the paper: 0)
+    m:int=4, # records per entity in a batch
+    batch_size:int=128, # records per batch (a multiple of 4·m: hard-negative groups hold 4 entities)
+    temperature:float=.1, # SupCon τ
+    seed:int=0, # run seed
+) -> TrainConfig:
+    ("The (V0 →) V1 → V2 → V3 → V4 chain of the image-only ViT baseline as a training config "
+     "(the last stage is `vit_visual`)")
+    # the text tower exists but is never trained or run
+    model = {'small': dict(image_size=image_size, vision=vision or VIT_SMALL, transform=transform, width=32, layers=1,
+                           heads=2, embed_dim=128, vocab_from=['synth'])}
+    common = dict(loss='supcon', im_wt=1., m=m, k=4, batch_size=batch_size, temperature=temperature, augment=augment,
+                  warmup_steps=10, char_wt=char_wt)
+    stages = [dict(name='v1', data='synth', hard_negatives=False, init='v0' if lines else 'base'),
+              dict(name='v2', data='synth', init='v1'),
+              dict(name='v3', data='records', init='v2', hard_negatives=False),
+              dict(name='vit_visual', data='records', init='v3')]
     stages = [{**common, **s, 'epochs': e, 'lr': l} for s, e, l in zip(stages, epochs, lr)]
     data = {'synth': str(synth), 'records': str(records)}
     if lines:  # reading first: characters drawn from the fonts as often as the lines print them, every cell classified
-        stages.insert(0, dict(name='v0', loss='read', data='lines', batch_size=batch_size, warmup_steps=10, epochs=reading_epochs, lr=reading_lr, grids=reading_grids))
+        stages.insert(0, dict(name='v0', loss='read', data='lines', batch_size=batch_size, warmup_steps=10,
+                              epochs=reading_epochs, lr=reading_lr, grids=reading_grids))
         data['lines'] = str(lines)
     return TrainConfig(model, data, stages, output_dir=output_dir, seed=seed)
