@@ -51,12 +51,13 @@ def _columns(frames:dict, text, image:str|None) -> tuple:
         have = [name for name, df in frames.items() if col is not None and col in df.columns]
         if have and len(have) < len(frames):
             lack = [name for name in frames if name not in have]
-            raise ValueError(f"{', '.join(lack)}: no {kind} column {col!r} (it is in {', '.join(have)}); name it with {kind}=")
+            raise ValueError(f"{', '.join(lack)}: no {kind} column {col!r} (it is in {', '.join(have)}); name it with "
+                             f"{kind}=")
         used.append(col if have else None)
     if used == [None, None]:
         name, df = next(iter(frames.items()))
-        raise ValueError(f'{name}: neither the text column {text!r} nor the image column {image!r} is there (columns are '
-                         f'{list(df.columns)}); name them with text= and image=')
+        raise ValueError(f'{name}: neither the text column {text!r} nor the image column {image!r} is there '
+                         f'(columns are {list(df.columns)}); name them with text= and image=')
     return tuple(used)
 
 def _field_columns(frames:dict, fields:list, image:str|None) -> tuple:
@@ -84,8 +85,8 @@ def _records(df:pd.DataFrame, name:str, text, image:str|None, root=None) -> pd.D
         text = None
     if text is not None:
         missing = np.flatnonzero(df[text].isna().to_numpy())
-        if len(missing): log.warning('%s: %d rows have no text in %r (rows %s); they are embedded as empty text', name, len(missing), text,
-                                     ', '.join(map(str, missing[:10])))
+        if len(missing): log.warning('%s: %d rows have no text in %r (rows %s); they are embedded as empty text',
+                                     name, len(missing), text, ', '.join(map(str, missing[:10])))
         out['text'] = df[text].fillna('').astype(str).to_numpy()
     if image is not None:
         paths = df[image].astype(str).to_numpy()
@@ -108,7 +109,8 @@ class VectorCache:
     def _read(self) -> dict:
         if not self.path.exists(): return {}
         try: z = read_npz(self.path, 'vector cache')
-        except (ValueError, OSError) as e: log.warning('%s: unreadable, starting an empty cache (%s)', self.path, e); return {}
+        except (ValueError, OSError) as e:
+            log.warning('%s: unreadable, starting an empty cache (%s)', self.path, e); return {}
         ok = unit_rows(z['vectors'])
         return dict(zip(z['keys'][ok], z['vectors'][ok]))
     def lookup(self, keys:list, items:list, embed) -> np.ndarray:
@@ -120,7 +122,8 @@ class VectorCache:
     def _write(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.path) as tmp, open(tmp, 'wb') as f:
-            np.savez(f, keys=np.array(list(self.vectors)), vectors=np.stack(list(self.vectors.values())).astype(np.float32))
+            np.savez(f, keys=np.array(list(self.vectors)),
+                     vectors=np.stack(list(self.vectors.values())).astype(np.float32))
 
 # %% ../nbs/14_api.ipynb #f84c0c98
 _caches:dict = {}
@@ -157,18 +160,23 @@ def _embed_records(recs:pd.DataFrame, model:ClippingsModel, progress:bool) -> tu
         txt = _cache(fp, 'text').lookup([content_hash(t) for t in recs.text], recs.text.tolist(), embed)
     return img, txt
 
-def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:ClippingsModel, progress:bool, vectors, id_col:str) -> tuple:
-    "A table's image and text vectors: read from `clippings.scale.embed_dataset`'s shards by `id_col` when `vectors` is given, else embedded"
+def _table_vectors(recs:pd.DataFrame, df:pd.DataFrame, name:str, model:ClippingsModel, progress:bool, vectors,
+                   id_col:str) -> tuple:
+    ("A table's image and text vectors: read from `clippings.scale.embed_dataset`'s shards by `id_col` when `vectors` "
+     "is given, else embedded")
     if vectors is None: return _embed_records(recs, model, progress)
     from clippings.embed import read_vectors
-    if id_col not in df.columns: raise ValueError(f'{name}: no column {id_col!r} with the record ids of the vectors in {vectors}')
+    if id_col not in df.columns:
+        raise ValueError(f'{name}: no column {id_col!r} with the record ids of the vectors in {vectors}')
     emb = read_vectors(vectors, df[id_col].astype(str).to_numpy())
     if emb.meta['model'] != model_fingerprint(model):
-        raise ValueError(f"{vectors}: vectors of model {emb.meta['model']}, not of the model given ({model_fingerprint(model)})")
+        raise ValueError(f"{vectors}: vectors of model {emb.meta['model']}, not of the model given "
+                         f"({model_fingerprint(model)})")
     got = {}
     for m, col in (('image', 'image_path'), ('text', 'text')):  # the modalities the call uses
         got[m] = getattr(emb, m) if col in recs.columns else None
-        if col in recs.columns and got[m] is None: raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
+        if col in recs.columns and got[m] is None:
+            raise ValueError(f'{vectors}: no {m} vectors (the {m} column is used; give {m}=None to leave it out)')
     return got['image'], got['text']
 
 # %% ../nbs/14_api.ipynb #cb4b5821
@@ -180,10 +188,14 @@ def _threshold(threshold, model, higher:bool) -> Threshold|None:
     return Threshold.from_dict(saved) if saved else None
 
 def _link_block(lrec, rrec, lvec, rvec, method, k) -> pd.DataFrame:
-    "Top-k (left position, right position, score, rank) of one block, by vectors or a rule (`clippings.retrieval.link_knn`)"
-    local = lambda recs: recs.assign(record_id=[f'{i:09d}' for i in range(len(recs))])  # positions in the block; ties: the lower one
-    got = link_knn(local(lrec), local(rrec), min(k, len(rrec)), query_vectors=lvec, target_vectors=rvec, method=method or 'levenshtein', text_col='text')
-    return pd.DataFrame({'left': got.query_id.astype(int), 'right': got.target_id.astype(int), 'score': got.score, 'rank': got['rank']})
+    ("Top-k (left position, right position, score, rank) of one block, by vectors or a rule "
+     "(`clippings.retrieval.link_knn`)")
+    # positions in the block; ties: the lower one
+    local = lambda recs: recs.assign(record_id=[f'{i:09d}' for i in range(len(recs))])
+    got = link_knn(local(lrec), local(rrec), min(k, len(rrec)), query_vectors=lvec, target_vectors=rvec,
+                   method=method or 'levenshtein', text_col='text')
+    return pd.DataFrame({'left': got.query_id.astype(int), 'right': got.target_id.astype(int), 'score': got.score,
+                         'rank': got['rank']})
 
 def _blocks(left, right, block_on) -> list:
     "(left positions, right positions) per block; one block of everything without `block_on`"
@@ -193,21 +205,22 @@ def _blocks(left, right, block_on) -> list:
         lack = [c for c in cols if c not in df.columns]
         if lack: raise ValueError(f'{name}: no block column {lack[0]!r} (columns are {list(df.columns)})')
     rpos = right.reset_index(drop=True).groupby(cols, dropna=False).indices
-    return [(l, rpos.get(key, np.array([], int))) for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
+    return [(l, rpos.get(key, np.array([], int)))
+            for key, l in left.reset_index(drop=True).groupby(cols, dropna=False).indices.items()]
 
 # %% ../nbs/14_api.ipynb #255d3d1e
 def link(left:pd.DataFrame, # the records to link (one output row per left row and candidate)
          right:pd.DataFrame, # the records they are linked to
-         model='clippings-ja-small', # a shipped model's name, a model folder or id, a `ClippingsModel`, or a rule (`clippings.rules.RULES`)
+         model='clippings-ja-small', # a shipped model name, model folder or id, a `ClippingsModel`, or a rule (`RULES`)
          text='ocr', # OCR column of both tables, or a list of text columns compared field by field (None: images alone)
          image:str|None='crop_path', # crop-path column of both tables (None or absent from both: text alone)
          k:int=1, # candidates per left row
-         threshold=None, # no-match threshold on the top-1 score: a number or a `Threshold` (None: the model's own, if any)
+         threshold=None, # no-match threshold on the top-1 score: a number or a `Threshold` (None: the model's, if any)
          block_on=None, # column(s) both tables share: link only within equal values
          im_wt:float|None=None, # image weight of the pooled embedding (None: the model's)
          root=None, # folder relative image paths start from (default: the working directory)
          progress:bool=True, # progress bars while embedding
-         vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards with both tables' vectors (None: embed here)
+         vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards of both tables' vectors (None: embed here)
          id_col:str='record_id', # with `vectors`: the column of both tables holding each row's record id
          weights=None, # several text fields: `FieldWeights` or {field: weight} (None: the model's, else equal)
          field_scores:bool=False, # several text fields: each field's similarity of every link too (`score_<field>`)
@@ -224,14 +237,18 @@ def link(left:pd.DataFrame, # the records to link (one output row per left row a
                             vectors, field_scores)
     lrec, rrec = _records(left, 'left', text, image, root), _records(right, 'right', text, image, root)
     lvec = rvec = None
-    if m is not None: lvec, rvec = (pool(*_table_vectors(recs, df, name, m, progress, vectors, id_col), m.im_wt if im_wt is None else im_wt)
+    if m is not None: lvec, rvec = (pool(*_table_vectors(recs, df, name, m, progress, vectors, id_col),
+                                         m.im_wt if im_wt is None else im_wt)
                                     for recs, df, name in ((lrec, left, 'left'), (rrec, right, 'right')))
     parts, unmatched = [], 0
     for lpos, rpos in _blocks(left, right, block_on):
         if len(rpos) == 0: unmatched += len(lpos); parts.append(pd.DataFrame({'left': lpos})); continue
-        got = _link_block(lrec.iloc[lpos], rrec.iloc[rpos], None if lvec is None else lvec[lpos], None if rvec is None else rvec[rpos], rule, k)
+        got = _link_block(lrec.iloc[lpos], rrec.iloc[rpos], None if lvec is None else lvec[lpos],
+                          None if rvec is None else rvec[rpos], rule, k)
         parts.append(got.assign(left=lpos[got.left.to_numpy()], right=rpos[got.right.to_numpy()]))
-    if unmatched: log.warning('%d left rows have no right row in their block (%s): kept with empty right columns and is_match False', unmatched, block_on)
+    if unmatched:
+        log.warning('%d left rows have no right row in their block (%s): kept with empty right columns and is_match '
+                    'False', unmatched, block_on)
     pairs = pd.concat(parts, ignore_index=True).sort_values(['left', 'rank'], kind='stable', na_position='last')
     higher = _higher_is_better(rule)
     out = _joined(left, right, pairs, _threshold(threshold, m, higher))
@@ -341,27 +358,38 @@ def _link_fields(left, right, names, image, m, rule, k, threshold, block_on, wei
 
 # %% ../nbs/14_api.ipynb #f8e9bd92
 def _top1_outcome(links, truth:str, key:str) -> pd.DataFrame:
-    "Per top-1 row: has a true match, top-1 is it, kept as a match, right decision, and the score (by `clippings.metrics`)"
+    ("Per top-1 row: has a true match, top-1 is it, kept as a match, right decision, and the score (by "
+     "`clippings.metrics`)")
     for col in (truth, key):
         if col not in links.columns: raise ValueError(f'links: no column {col!r} (columns are {list(links.columns)})')
-    top = links[links['rank'].isna() | (links['rank'] == 1)] if 'rank' in links.columns else links  # no rank: a row without candidates
-    kept = top['is_match'].fillna(False).astype(bool).to_numpy() if 'is_match' in top.columns else np.ones(len(top), bool)
+    # no rank: a row without candidates
+    top = links[links['rank'].isna() | (links['rank'] == 1)] if 'rank' in links.columns else links
+    kept = (top['is_match'].fillna(False).astype(bool).to_numpy() if 'is_match' in top.columns
+            else np.ones(len(top), bool))
     rows = list(range(len(top)))
     true_keys = {i: {str(t)} if pd.notna(t) else set() for i, t in zip(rows, top[truth])}
-    pred = pd.DataFrame({'query_id': rows, 'target_id': [str(t) if pd.notna(t) else None for t in top[key]], 'is_match': kept})
-    return pd.DataFrame({'has_match': [bool(true_keys[i]) for i in rows], 'correct': top1_correct(pred, true_keys, rows).to_numpy(),
-                         'kept': kept, 'decided_right': nomatch_correct(pred, true_keys, rows).to_numpy(), 'score': top['score'].to_numpy()})
+    pred = pd.DataFrame({'query_id': rows, 'target_id': [str(t) if pd.notna(t) else None for t in top[key]],
+                         'is_match': kept})
+    return pd.DataFrame({'has_match': [bool(true_keys[i]) for i in rows],
+                         'correct': top1_correct(pred, true_keys, rows).to_numpy(),
+                         'kept': kept, 'decided_right': nomatch_correct(pred, true_keys, rows).to_numpy(),
+                         'score': top['score'].to_numpy()})
 
 def _cluster_scores(clusters:pd.DataFrame, truth:str, n_boot:int, seed:int) -> pd.DataFrame:
     "ARI with a 95% interval (bootstrap over blocks of clusters), and pairwise precision, recall and F1"
-    if 'cluster_id' not in clusters.columns: raise ValueError("clusters: no column 'cluster_id': pass `cluster`'s output, or give key= to score links")
-    if truth not in clusters.columns: raise ValueError(f'clusters: no column {truth!r} (columns are {list(clusters.columns)})')
+    if 'cluster_id' not in clusters.columns:
+        raise ValueError("clusters: no column 'cluster_id': pass `cluster`'s output, or give key= to score links")
+    if truth not in clusters.columns:
+        raise ValueError(f'clusters: no column {truth!r} (columns are {list(clusters.columns)})')
     missing = np.flatnonzero(clusters[truth].isna().to_numpy())
-    if len(missing): raise ValueError(f"clusters: {len(missing)} rows have no {truth!r} (rows {', '.join(map(str, missing[:10]))}); a record alone is its own cluster, give it its own label")
+    if len(missing):
+        raise ValueError(f"clusters: {len(missing)} rows have no {truth!r} (rows {', '.join(map(str, missing[:10]))}); "
+                         "a record alone is its own cluster, give it its own label")
     true, pred = clusters[truth].astype(str).to_numpy(), clusters['cluster_id'].to_numpy()
     e = ari_bootstrap(true, pred, n_boot, seed=seed)
     rows = [dict(metric='ARI', value=e.value, low=e.low, high=e.high, n=e.n)]
-    rows += [dict(metric=f'pairwise {k}', value=v, low=np.nan, high=np.nan, n=len(clusters)) for k, v in pairwise_prf(true, pred).items()]
+    rows += [dict(metric=f'pairwise {k}', value=v, low=np.nan, high=np.nan, n=len(clusters))
+             for k, v in pairwise_prf(true, pred).items()]
     return pd.DataFrame(rows).set_index('metric')
 
 def _label_columns(links:pd.DataFrame, truth, key, labels, id) -> tuple:
@@ -373,14 +401,15 @@ def _label_columns(links:pd.DataFrame, truth, key, labels, id) -> tuple:
     return pair_truth(links, labels, left, right, 'label_truth'), 'label_truth', right
 
 def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
-             truth:str|None=None, # links: column (from the left table) with each row's true right key, missing = no match; clusters: each row's true cluster
+             truth:str|None=None, # links: left column of true right keys, missing = no match; clusters: true clusters
              key:str|None=None, # links: column (from the right table) with the linked row's key; None for clusters
              n_boot:int=1000, # bootstrap resamples
              seed:int=0, # bootstrap seed
-             labels=None, # links, instead of truth and key: a labels file (`clippings serve`'s) or table of pair decisions
+             labels=None, # links, instead of truth and key: a `clippings serve` labels file or table of pair decisions
              id='record_id', # with labels: the id column of both tables (right: `<id>_right`), or (left, right)
             ) -> pd.DataFrame:
-    "Links: top-1 accuracy, no-match accuracy, precision and recall of the kept links; clusters: ARI and pairwise scores; 95% intervals"
+    ("Links: top-1 accuracy, no-match accuracy, precision and recall of the kept links; clusters: ARI and pairwise "
+     "scores; 95% intervals")
     check_table(result, 'result')
     if labels is not None: result, truth, key = _label_columns(result, truth, key, labels, id)
     if key is None: return _cluster_scores(result, truth, n_boot, seed)
@@ -390,7 +419,8 @@ def evaluate(result:pd.DataFrame, # `link`'s output, or `cluster`'s
     rows = []
     for name, v in per_unit.items():
         e = bootstrap(np.asarray(v, float), n_boot, seed=seed) if len(v) else None
-        rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan, high=e.high if e else np.nan, n=len(v)))
+        rows.append(dict(metric=name, value=e.value if e else np.nan, low=e.low if e else np.nan,
+                         high=e.high if e else np.nan, n=len(v)))
     return pd.DataFrame(rows).set_index('metric')
 
 # %% ../nbs/14_api.ipynb #9208c605
@@ -398,7 +428,7 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
                    truth:str|None=None, # column with each row's true right key; missing = no match
                    key:str|None=None, # column with the linked row's key
                    higher_is_better:bool|None=None, # whether a higher score is better (None: as `link` recorded it)
-                   labels=None, # instead of truth and key: a labels file (`clippings serve`'s) or table of pair decisions
+                   labels=None, # instead of truth and key: a `clippings serve` labels file or table of pair decisions
                    id='record_id', # with labels: the id column of both tables (right: `<id>_right`), or (left, right)
                   ) -> Threshold:
     "The no-match threshold of best match/no-match accuracy on a labelled sample"
@@ -407,8 +437,9 @@ def tune_threshold(links:pd.DataFrame, # `link`'s output on a labelled validatio
     links, truth, key = _label_columns(links, truth, key, labels, id)
     links.attrs = {**attrs, **links.attrs}
     if higher_is_better is None: higher_is_better = links.attrs.get('higher_is_better')
-    if higher_is_better is None: raise ValueError('links: not made by clippings.link in this session, so the kind of score is unknown; '
-                                                  'give higher_is_better= (True for similarities, False for distances)')
+    if higher_is_better is None:
+        raise ValueError('links: not made by clippings.link in this session, so the kind of score is unknown; '
+                         'give higher_is_better= (True for similarities, False for distances)')
     o = _top1_outcome(links, truth, key)
     o = o[o.score.notna()]
     return accuracy_threshold(o.score, o.correct, o.has_match, higher_is_better)
@@ -427,7 +458,8 @@ def tune_fields(labelled:pd.DataFrame, # left rows of a labelled validation samp
                 root=None, # folder relative image paths start from
                 progress:bool=True, # progress bars while embedding
                ) -> FieldWeights:
-    "Field weights tuned on labelled rows (the crop pooled with the first field); `measured` says on how many and how well"
+    ("Field weights tuned on labelled rows (the crop pooled with the first field); `measured` says on how many and how "
+     "well")
     check_table(labelled, 'labelled'); check_table(right, 'right')
     for name, df, col in (('labelled', labelled, truth), ('right', right, key)):
         if col not in df.columns: raise ValueError(f'{name}: no column {col!r} (columns are {list(df.columns)})')
@@ -450,11 +482,11 @@ def cluster(df:pd.DataFrame, # the records
             model='clippings-ja-small', # as in `link`, or 'jaccard' (word n-grams of the text column)
             text='ocr', # OCR column, or a list of text columns compared field by field
             image:str|None='crop_path', # crop-path column
-            threshold:float|None=None, # cosine distance at which rows join (None: the model's saved `cluster_threshold`)
+            threshold:float|None=None, # cosine distance at which rows join (None: the model's `cluster_threshold`)
             im_wt:float|None=None, # image weight (None: the model's)
             root=None, # folder relative image paths start from
             progress:bool=True, # progress bars while embedding
-            vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards with the rows' vectors (None: embed here)
+            vectors=None, # folder(s) of `clippings.scale.embed_dataset` shards of the rows' vectors (None: embed here)
             id_col:str='record_id', # with `vectors`: the column holding each row's record id
             weights=None, # several text fields: as in `link`
             **options, # for 'jaccard': n (word n-gram size) and overlap (smallest similarity of a joined pair)
@@ -470,8 +502,11 @@ def cluster(df:pd.DataFrame, # the records
     else:
         m = load_model(model)
         threshold = m.meta.get('cluster_threshold') if threshold is None else threshold
-        if threshold is None: raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with clippings.tune_cluster_threshold)')
-        got = _cluster_records(recs, pool(*_table_vectors(recs, df, 'df', m, progress, vectors, id_col), m.im_wt if im_wt is None else im_wt), threshold)
+        if threshold is None:
+            raise ValueError('give threshold= (a cosine distance; tune it on labelled clusters with '
+                             'clippings.tune_cluster_threshold)')
+        got = _cluster_records(recs, pool(*_table_vectors(recs, df, 'df', m, progress, vectors, id_col),
+                                          m.im_wt if im_wt is None else im_wt), threshold)
     return df.assign(cluster_id=got['cluster_id'].to_numpy(), cluster_size=got['cluster_size'].to_numpy())
 
 # %% ../nbs/14_api.ipynb #79a95a45
@@ -512,9 +547,10 @@ def _cluster_fields(df, names, image, model, threshold, weights, im_wt, root, pr
 # %% ../nbs/14_api.ipynb #b3cb2295
 def _slink_threshold(recs:pd.DataFrame, labels, model:ClippingsModel, im_wt:float|None, progress:bool) -> float:
     "The SLINK cosine distance of best ARI on labelled records (`clippings.clustering.tune_slink`)"
-    return tune_slink(pool(*_embed_records(recs, model, progress), model.im_wt if im_wt is None else im_wt), labels).threshold
+    return tune_slink(pool(*_embed_records(recs, model, progress), model.im_wt if im_wt is None else im_wt),
+                      labels).threshold
 
-def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clusters (a record alone has a label of its own)
+def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clusters (a record alone has its own label)
                            truth:str, # the true-cluster column
                            model='clippings-ja-small', # as in `cluster` (not a rule)
                            text:str|None='ocr', # OCR column
@@ -526,9 +562,13 @@ def tune_cluster_threshold(labelled:pd.DataFrame, # records with their true clus
     "The cosine distance at which `cluster` gives the best ARI on a labelled sample"
     check_table(labelled, 'labelled')
     text, image = _columns({'labelled': labelled}, text, image)
-    if truth not in labelled.columns: raise ValueError(f'labelled: no column {truth!r} (columns are {list(labelled.columns)})')
-    if labelled[truth].isna().any(): raise ValueError(f'labelled: {labelled[truth].isna().sum()} rows have no {truth!r}; give every record its cluster')
-    return _slink_threshold(_records(labelled, 'labelled', text, image, root), labelled[truth].astype(str).to_numpy(), load_model(model), im_wt, progress)
+    if truth not in labelled.columns:
+        raise ValueError(f'labelled: no column {truth!r} (columns are {list(labelled.columns)})')
+    if labelled[truth].isna().any():
+        raise ValueError(f'labelled: {labelled[truth].isna().sum()} rows have no {truth!r}; give every record its '
+                         'cluster')
+    return _slink_threshold(_records(labelled, 'labelled', text, image, root), labelled[truth].astype(str).to_numpy(),
+                            load_model(model), im_wt, progress)
 
 # %% ../nbs/14_api.ipynb #55c84a49
 def dedup(df:pd.DataFrame, # the records
@@ -551,7 +591,9 @@ def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Thr
     absent = set(np.random.default_rng(seed).choice(ents, len(ents) // 2, replace=False))
     queries = val.drop_duplicates('entity_id')
     gallery = val[~val['record_id'].isin(queries['record_id']) & ~val['entity_id'].isin(absent)]
-    if len(gallery) == 0: raise ValueError('labelled: too few held-out records to tune a threshold (give more entities with two or more records)')
+    if len(gallery) == 0:
+        raise ValueError('labelled: too few held-out records to tune a threshold (give more entities with two or more '
+                         'records)')
     sub = pd.concat([queries, gallery]); sub.attrs = recs.attrs
     emb = embed_records(model, sub, progress=False)
     v = pool(emb.image, emb.text, model.im_wt)
@@ -597,16 +639,23 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     from clippings.records import RecordWarning, split_entities, validate_records, write_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)
-    if label not in labelled.columns: raise ValueError(f'labelled: no label column {label!r} (columns are {list(labelled.columns)}); name it with label=')
+    if label not in labelled.columns:
+        raise ValueError(f'labelled: no label column {label!r} (columns are {list(labelled.columns)}); name it with '
+                         'label=')
     unlabelled = np.flatnonzero(labelled[label].isna().to_numpy())
-    if len(unlabelled): raise ValueError(f"labelled: {len(unlabelled)} rows have no {label!r} (rows {', '.join(map(str, unlabelled[:10]))}); label them or leave them out")
+    if len(unlabelled):
+        raise ValueError(f"labelled: {len(unlabelled)} rows have no {label!r} (rows "
+                         f"{', '.join(map(str, unlabelled[:10]))}); label them or leave them out")
     start = load_model(model)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     recs = _records(labelled, 'labelled', text, image, root)
     fields = text if isinstance(text, list) else None
     if fields: recs['text'] = recs[f'field:{fields[0]}']  # the text tower learns on the first field; embeds them all
-    if image is not None: recs['image_path'] = [str(image_file(p, recs.attrs['root'], allow_outside_root=True)) for p in recs['image_path']]
-    recs = recs.assign(text=recs['text'] if text else '', entity_id=labelled[label].astype(str).to_numpy(), side='both', split='train')
+    if image is not None:
+        recs['image_path'] = [str(image_file(p, recs.attrs['root'], allow_outside_root=True))
+                              for p in recs['image_path']]
+    recs = recs.assign(text=recs['text'] if text else '', entity_id=labelled[label].astype(str).to_numpy(), side='both',
+                       split='train')
     with warnings.catch_warnings(record=True) as caught:  # reported once, here, in the user's terms
         warnings.simplefilter('always')
         recs = validate_records(recs, source='labelled', verify_images=False, allow_outside_root=True)
@@ -616,10 +665,12 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     start.save_pretrained(out / 'start')
     data = write_records(recs, out / 'labelled.parquet')
     w = start.im_wt if text and image else 1. if image else 0.
-    stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size, m=2, warmup_steps=10)
+    stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size,
+                 m=2, warmup_steps=10)
     with warnings.catch_warnings():  # the chain reads the table back: its record warnings were given above
         warnings.simplefilter('ignore', RecordWarning)
-        folder = train_chain(dict(seed=seed, device=device, output_dir=str(out), model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
+        folder = train_chain(dict(seed=seed, device=device, output_dir=str(out),
+                                  model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
                                   allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
     tuned = ClippingsModel.from_pretrained(folder)
     tuned.meta['threshold'] = _heldout_threshold(tuned, recs, seed).to_dict()

@@ -17,8 +17,8 @@ from .retrieval import Threshold, higher_is_better, link_knn, load_vectors
 from . import clustering
 
 # %% auto #0
-__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'fields', 'ocr', 'link', 'text_columns_arg', 'weights_arg',
-           'cluster', 'train', 'embed', 'replicate', 'main', 'index', 'search', 'serve']
+__all__ = ['COMMANDS', 'command', 'validate', 'convert', 'synth', 'fields', 'ocr', 'link', 'link_records', 'text_columns_arg',
+           'weights_arg', 'cluster', 'train', 'embed', 'replicate', 'main', 'index', 'search', 'serve']
 
 # %% ../nbs/19_cli.ipynb #45d9d723
 COMMANDS = {}
@@ -142,7 +142,7 @@ def _check_sides(df, path):
             raise ValueError(f"{path}: no rows with side {side!r}, so there are no {role} to link (sides: {sides}). "
                              "Linking matches the 'source' rows to the 'target' rows; side 'both' is for clustering "
                              "(clippings cluster). Mark the rows' sides, give the targets as a separate table with "
-                             "--targets, or link two tables with --model (clippings link LEFT RIGHT OUT --model M)")
+                             "--targets, or link two tables of any columns with clippings link LEFT RIGHT OUT")
 
 def _subset(df, split):
     if split is None: return df
@@ -153,27 +153,37 @@ def _subset(df, split):
 # %% ../nbs/19_cli.ipynb #e347ec03
 @command
 def link(
-    records:str, # record table or CLIPPINGS-layout folder with the queries (side 'source') and, unless --targets, the targets; with --model: the LEFT table
-    out:str, # file to write the links to (.csv or .parquet); with --model: the RIGHT table, then the output file
-    final:Param('with --model: the file to write the links to', str, opt=False, nargs='?')=None,
+    left:str, # the table to link (.csv or .parquet, any columns): one output row per row and candidate
+    right:Param('the table it is linked to (.csv or .parquet)', str, opt=False, nargs='?')=None,
+    out:Param('the file to write the links to (.csv or .parquet)', str, opt=False, nargs='?')=None,
+    model:str='clippings-ja-small', # a shipped model, a model folder or a rule (levenshtein_norm, ...)
+    text:str='ocr', # the OCR column of both tables, or several separated by commas (title,address)
+    image:str='crop_path', # the crop-path column of both tables (absent from both: text alone)
+    k:int=1, # candidates per row
+    threshold:float=None, # no-match threshold on the top-1 score (default: the model's, if any)
+    weights:str=None, # with several --text columns: a JSON file of field weights (default: equal)
+):
+    "Link every row of LEFT to its k best rows of RIGHT, as `clippings.link` does: two tables of any columns"
+    if right is None or out is None:
+        raise ValueError('clippings link takes LEFT RIGHT OUT (two tables, then the output); the queries and targets '
+                         'of one record table are linked by clippings link_records RECORDS OUT')
+    _link_tables(left, right, out, model, text, image, k, threshold, weights)
+
+@command
+def link_records(
+    records:str, # record table or CLIPPINGS-layout folder: queries (side 'source') and, unless --targets, targets
+    out:str, # file to write the links to (.csv or .parquet)
     targets:str=None, # a separate record table of targets (default: the records with side 'target')
     split:str=None, # link only the queries of this split (default: every query)
-    method:str='levenshtein', # a rule: levenshtein, levenshtein_norm, stroke, stroke_paper, jaccard (ignored with --embeddings)
+    method:str='levenshtein', # a rule: levenshtein, levenshtein_norm, stroke, stroke_paper, jaccard
     text_col:str='text', # the OCR column a rule compares
-    embeddings:str=None, # .npz embedding file covering queries and targets: link by cosine similarity
+    embeddings:str=None, # .npz embedding file covering queries and targets: link by cosine similarity instead
     im_wt:float=None, # pooling weight when the embedding file holds image and text vectors apart
     k:int=1, # candidates per query
     threshold:float=None, # no-match threshold on the top-1 score (adds is_match)
     allow_outside_root:bool=False, # accept image paths that leave the data set's folder
-    model:str=None, # link two tables of any columns (LEFT RIGHT OUT) as `clippings.link` does: a shipped model, a model folder or a rule
-    text:str='ocr', # with --model: the OCR column of both tables, or several separated by commas (title,address)
-    weights:str=None, # with --model and several --text columns: a JSON file of field weights (default: equal)
-    image:str='crop_path', # with --model: the crop-path column of both tables (absent from both: text alone)
 ):
-    "Link every query to its k best targets by a rule or by embeddings; with --model, every row of LEFT to RIGHT"
-    if model is not None: return _link_tables(records, out, final, model, text, image, k, threshold, weights)
-    if final is not None:
-        raise ValueError(f'three paths ({records}, {out}, {final}) are LEFT RIGHT OUT, which need --model')
+    "Link the queries of a record table to its targets by a rule or by an embedding file"
     check_output(out, records, targets, embeddings)
     if k < 1: raise ValueError(f'--k must be at least 1, got {k}')
     df = load_records(records, allow_outside_root=allow_outside_root)
@@ -220,9 +230,8 @@ def weights_arg(path:str|None):
 
 def _link_tables(left:str, right:str, out:str|None, model:str, text:str, image:str, k:int, threshold:float|None,
                  weights:str|None=None):
-    ("`clippings link LEFT RIGHT OUT --model M`: `clippings.link` on two tables of any columns; "
+    ("`clippings link LEFT RIGHT OUT`: `clippings.link` on two tables of any columns; "
      "image paths start in the working directory")
-    if out is None: raise ValueError('--model links two tables: give LEFT RIGHT OUT')
     check_output(out, left, right)
     from clippings.api import link as link_frames
     links = link_frames(_read_frame(left), _read_frame(right), model=model, text=text_columns_arg(text), image=image,

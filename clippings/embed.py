@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 # %% ../nbs/06_embed.ipynb #abca695a
 class EmbeddingCacheWarning(UserWarning):
-    "Vectors of an existing embedding file were not reused (another model, a corrupt file, bad rows): they were computed again"
+    ("Vectors of an existing embedding file were not reused (another model, a corrupt file, bad rows): they were "
+     "computed again")
 
 # %% ../nbs/06_embed.ipynb #73ce2d25
 def content_hash(data:bytes|str) -> str:
@@ -30,7 +31,8 @@ def content_hash(data:bytes|str) -> str:
 
 # %% ../nbs/06_embed.ipynb #d9469c83
 def embedding_path(path) -> Path:
-    "`path` as an embedding file name; a name without `.npz` is refused (numpy would add the suffix behind the user's back)"
+    ("`path` as an embedding file name; a name without `.npz` is refused (numpy would add the suffix behind the user's "
+     "back)")
     path = Path(path)
     if path.suffix != '.npz': raise ValueError(f'{path}: embedding files end in .npz (did you mean {path.name}.npz?)')
     return path
@@ -48,16 +50,21 @@ class Embeddings:
 
     def pooled(self, im_wt:float) -> np.ndarray:
         "normalize(im_wt·image + (1−im_wt)·text); 1 and 0 need only one modality"
-        if im_wt < 1 and self.text is None: raise ValueError(f'im_wt={im_wt} needs text vectors, and these embeddings have none')
-        if im_wt > 0 and self.image is None: raise ValueError(f'im_wt={im_wt} needs image vectors, and these embeddings have none')
+        if im_wt < 1 and self.text is None:
+            raise ValueError(f'im_wt={im_wt} needs text vectors, and these embeddings have none')
+        if im_wt > 0 and self.image is None:
+            raise ValueError(f'im_wt={im_wt} needs image vectors, and these embeddings have none')
         return pool(self.image if im_wt > 0 else None, self.text if im_wt < 1 else None, im_wt)  # 1, 0: one alone
 
     def save(self, path) -> Path:
-        "Write an `.npz` (record_id, image, text, content hashes, meta) atomically; `clippings.retrieval.load_vectors` reads it"
+        ("Write an `.npz` (record_id, image, text, content hashes, meta) atomically; "
+         "`clippings.retrieval.load_vectors` reads it")
         path = embedding_path(path)
-        arrays = {k: v for k, v in dict(image=self.image, text=self.text, image_keys=self.image_keys, text_keys=self.text_keys).items() if v is not None}
+        arrays = {k: v for k, v in dict(image=self.image, text=self.text, image_keys=self.image_keys,
+                                        text_keys=self.text_keys).items() if v is not None}
         with atomic_path(path) as tmp, open(tmp, 'wb') as f:
-            np.savez(f, record_id=self.record_id.astype(str), meta=np.array(json.dumps(self.meta, ensure_ascii=False)), **arrays)
+            np.savez(f, record_id=self.record_id.astype(str), meta=np.array(json.dumps(self.meta, ensure_ascii=False)),
+                     **arrays)
         return path
 
     @classmethod
@@ -70,7 +77,8 @@ class Embeddings:
             if k in z and len(z[k]) != n: raise ValueError(f'{path}: {len(z[k])} rows of {k!r} for {n} record ids')
         try: meta = json.loads(str(z['meta'])) if 'meta' in z else {}
         except json.JSONDecodeError as e: raise ValueError(f"{path}: unreadable 'meta' ({e})") from None
-        return cls(z['record_id'].astype(str), z.get('image'), z.get('text'), meta, z.get('image_keys'), z.get('text_keys'))
+        return cls(z['record_id'].astype(str), z.get('image'), z.get('text'), meta, z.get('image_keys'),
+                   z.get('text_keys'))
 
 # %% ../nbs/06_embed.ipynb #10a5dbec
 def unit_rows(v:np.ndarray) -> np.ndarray:
@@ -86,22 +94,25 @@ def _previous(path, fp:str) -> 'Embeddings|None':
     except (ValueError, OSError) as e:
         warnings.warn(f'{e}: embedding everything again', EmbeddingCacheWarning, stacklevel=3); return None
     if old.meta.get('model') != fp:
-        warnings.warn(f"{path}: made by another model ({old.meta.get('model')}, now {fp}): embedding everything again", EmbeddingCacheWarning, stacklevel=3)
+        warnings.warn(f"{path}: made by another model ({old.meta.get('model')}, now {fp}): embedding everything again",
+                      EmbeddingCacheWarning, stacklevel=3)
         return None
     return old
 
 def _cached(old:'Embeddings|None', what:str) -> dict:
-    "The verified `what` ('image' or 'text') vectors of an earlier file by content hash; bad rows are counted and left out"
+    ("The verified `what` ('image' or 'text') vectors of an earlier file by content hash; bad rows are counted and "
+     "left out")
     vectors, keys = (getattr(old, what), getattr(old, f'{what}_keys')) if old is not None else (None, None)
     if vectors is None or keys is None: return {}
     ok = unit_rows(np.asarray(vectors, np.float32))
     if not ok.all():
-        warnings.warn(f"{old.meta.get('path', 'cache')}: {int((~ok).sum())} cached {what} vectors are NaN, infinite or not of unit length: "
-                      "computing them again", EmbeddingCacheWarning, stacklevel=3)
+        warnings.warn(f"{old.meta.get('path', 'cache')}: {int((~ok).sum())} cached {what} vectors are NaN, "
+                      "infinite or not of unit length: computing them again", EmbeddingCacheWarning, stacklevel=3)
     return dict(zip(keys[ok], vectors[ok]))
 
 def cached_vectors(keys:list, items:list, cache:dict, embed, what:str) -> tuple[np.ndarray, int]:
-    "Vectors for `items` (image paths or texts) keyed by content hash: each distinct key embedded once, reused from `cache`"
+    ("Vectors for `items` (image paths or texts) keyed by content hash: each distinct key embedded once, reused from "
+     "`cache`")
     todo = {k: item for k, item in zip(keys, items) if k not in cache}
     if todo: cache.update(zip(todo, embed(list(todo.values()))))
     n = len(set(keys))
@@ -116,7 +127,8 @@ def embed_records(model:ClippingsModel, # the model
                   batch_size:int=256, # records per forward pass
                   progress:bool=True, # show progress bars
                  ) -> Embeddings:
-    "Embed the images and texts of a record table apart; verified vectors of unchanged images and texts are reused from `path`"
+    ("Embed the images and texts of a record table apart; verified vectors of unchanged images and texts are reused "
+     "from `path`")
     check_table(records, 'records')
     has_img, has_txt = 'image_path' in records.columns, text_col in records.columns
     if not (has_img or has_txt): raise ValueError(f"records need an 'image_path' or a {text_col!r} column to embed")
@@ -130,7 +142,8 @@ def embed_records(model:ClippingsModel, # the model
     if has_img:
         paths = records['image_path'].astype(str).tolist()
         image_keys = np.array([content_hash(image_file(p, root, outside).read_bytes()) for p in paths])
-        embed = lambda ps: model.embed_images(ps, batch_size=batch_size, root=root, allow_outside_root=outside, progress=progress)
+        embed = lambda ps: model.embed_images(ps, batch_size=batch_size, root=root, allow_outside_root=outside,
+                                              progress=progress)
         image, meta['images_reused'] = cached_vectors(image_keys, paths, _cached(old, 'image'), embed, 'images')
     if has_txt:
         texts = records[text_col].fillna('').astype(str).tolist()
@@ -147,9 +160,12 @@ def read_vectors(folder, # the shards `embed_dataset` wrote (or a list of such f
                  record_ids=None, # the order to return (default: the records sorted by id)
                 ) -> Embeddings:
     "The `Embeddings` in a folder of Parquet shards (one model's vectors, every record once)"
-    df = pd.concat([pd.read_parquet(f) for f in ([folder] if isinstance(folder, (str, Path)) else folder)], ignore_index=True)
+    df = pd.concat([pd.read_parquet(f) for f in ([folder] if isinstance(folder, (str, Path)) else folder)],
+                   ignore_index=True)
     models = df['model'].unique()
-    if len(models) != 1: raise ValueError(f"{folder}: vectors of {len(models)} models ({', '.join(models)}); a folder holds one model's vectors")
+    if len(models) != 1:
+        raise ValueError(f"{folder}: vectors of {len(models)} models ({', '.join(models)}); a folder holds one model's "
+                         "vectors")
     dup = df['record_id'][df['record_id'].duplicated()]
     if len(dup): raise ValueError(f'{folder}: {len(dup)} record ids appear twice (e.g. {dup.iloc[0]!r})')
     df = df.set_index('record_id')

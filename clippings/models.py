@@ -26,8 +26,8 @@ from torch import nn
 from tqdm.auto import tqdm
 from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, processors, trainers
 from tokenizers.models import WordLevel
-from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, CLIPTextConfig, CLIPTextModelWithProjection, PreTrainedTokenizerFast,
-                          VisionTextDualEncoderModel)
+from transformers import (AutoConfig, AutoTokenizer, CLIPConfig, CLIPModel, CLIPTextConfig, CLIPTextModelWithProjection,
+                          PreTrainedTokenizerFast, VisionTextDualEncoderModel)
 
 from safetensors.torch import load_model, save_model
 from transformers.utils import logging as hf_logging
@@ -66,7 +66,8 @@ def ink(img:Image.Image, paper_quantile:float=90, floor:float=20) -> np.ndarray:
 
 # %% ../nbs/03_models.ipynb #a94de054
 def _line(img:Image.Image) -> tuple[np.ndarray, bool]:
-    "The ink of a one-line crop trimmed to its extent and turned so that reading runs down the rows; and whether it is vertical"
+    ("The ink of a one-line crop trimmed to its extent and turned so that reading runs down the rows; and whether it "
+     "is vertical")
     line = ink(img)
     if line.shape[0] <= line.shape[1]: line = line.T
     r0, r1 = _extent(line.sum(1)); c0, c1 = _extent(line.sum(0))
@@ -75,12 +76,14 @@ def _line(img:Image.Image) -> tuple[np.ndarray, bool]:
 def count_characters(line:np.ndarray, # a line from `_line`: reading runs down the rows
                      penalty:float=2., # cost of a count far from length/thickness, against cuts that fall on ink
                     ) -> int:
-    "How many characters a line holds: near its length over its thickness, preferring counts whose cuts fall between characters"
+    ("How many characters a line holds: near its length over its thickness, preferring counts whose cuts fall between "
+     "characters")
     profile, t = line.sum(1), max(line.shape[1], 8)  # a character is about as long as the line is thick
     guess, w = len(profile) / t, max(1, round(t * .08))
     def cost(n):
         cuts = [round(k * len(profile) / n) for k in range(1, n)]
-        on_ink = np.mean([profile[max(0, c - w):c + w + 1].min() for c in cuts]) / (profile.mean() + 1e-6) if cuts else 0.
+        on_ink = (np.mean([profile[max(0, c - w):c + w + 1].min() for c in cuts]) / (profile.mean() + 1e-6)
+                  if cuts else 0.)
         return on_ink + penalty * abs(math.log(n / guess))
     return min(range(max(1, int(guess * .8)), math.ceil(guess * 1.25) + 1), key=cost)
 
@@ -99,7 +102,8 @@ def reflow(img:Image.Image, # a crop of one line of text, horizontal or vertical
         c = line[i * t:(i + 1) * t]
         if not vertical: c = c.T                              # a horizontal line's cells turn back upright
         r, q = divmod(i, grid)
-        out[r * cell:(r + 1) * cell, q * cell:(q + 1) * cell] = np.asarray(Image.fromarray(c).resize((cell, cell), Image.BILINEAR))
+        out[r * cell:(r + 1) * cell, q * cell:(q + 1) * cell] = np.asarray(
+            Image.fromarray(c).resize((cell, cell), Image.BILINEAR))
     return Image.fromarray((255 - np.clip(out, 0, 1) * 255).astype(np.uint8)).convert('RGB')
 
 # %% ../nbs/03_models.ipynb #0d3d7fc4
@@ -109,12 +113,14 @@ class ImageTransform:
     size:int=224 # output side in pixels
     mean:tuple=CLIP_MEAN # per-channel mean for normalisation
     std:tuple=CLIP_STD # per-channel standard deviation
-    mode:str='pad' # 'pad' keeps the aspect ratio (text crops, pretrained backbones); 'center_crop' crops the short side (photos); 'reflow' tiles character cells (small models)
+    mode:str='pad' # 'pad' keeps aspect ratio (text); 'center_crop' crops short side (photos); 'reflow': character cells
     cell:int=16 # 'reflow': side of a character cell (size // cell cells per side)
 
     def __post_init__(self):
-        if self.mode not in ('pad', 'center_crop', 'reflow'): raise ValueError(f"ImageTransform.mode must be 'pad', 'center_crop' or 'reflow', got {self.mode!r}")
-        if self.mode == 'reflow' and self.size % self.cell: raise ValueError(f'reflow: size {self.size} is not a multiple of the cell {self.cell}')
+        if self.mode not in ('pad', 'center_crop', 'reflow'):
+            raise ValueError(f"ImageTransform.mode must be 'pad', 'center_crop' or 'reflow', got {self.mode!r}")
+        if self.mode == 'reflow' and self.size % self.cell:
+            raise ValueError(f'reflow: size {self.size} is not a multiple of the cell {self.cell}')
 
     def to_uint8(self, img:Image.Image) -> torch.Tensor:
         "The resized (3, size, size) uint8 tensor of a crop, before normalisation"
@@ -153,15 +159,17 @@ SPECIALS = ['[PAD]', '[UNK]', '[BOS]', '[EOS]']
 def char_tokenizer(texts, # training texts: every character seen becomes a token
                    max_length:int=48, # tokens per text including [BOS] and [EOS]; longer texts are truncated
                    min_frequency:int=1, # characters seen fewer times map to [UNK] (unless in the inventory)
-                   inventory:str|None=None, # characters that get a token whether seen or not (e.g. `japanese_inventory()`)
+                   inventory:str|None=None, # characters given a token whether seen or not (e.g. `japanese_inventory()`)
                   ) -> PreTrainedTokenizerFast:
     "A character-level tokenizer (NFKC-normalised, one token per character) built with `tokenizers`"
     tok = Tokenizer(WordLevel(unk_token='[UNK]'))
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Split(Regex('.'), behavior='isolated')
-    tok.train_from_iterator((str(t) for t in texts), trainers.WordLevelTrainer(special_tokens=SPECIALS, min_frequency=min_frequency))
+    tok.train_from_iterator((str(t) for t in texts),
+                            trainers.WordLevelTrainer(special_tokens=SPECIALS, min_frequency=min_frequency))
     if inventory: tok.add_tokens(sorted(set(inventory) - set(tok.get_vocab())))
-    tok.post_processor = processors.TemplateProcessing(single='[BOS] $A [EOS]', special_tokens=[('[BOS]', 2), ('[EOS]', 3)])
+    tok.post_processor = processors.TemplateProcessing(single='[BOS] $A [EOS]',
+                                                       special_tokens=[('[BOS]', 2), ('[EOS]', 3)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=max_length, pad_token='[PAD]',
                                    unk_token='[UNK]', bos_token='[BOS]', eos_token='[EOS]')
 
@@ -177,14 +185,16 @@ def small_clip_config(vocab_size:int, # tokenizer vocabulary size
                      ) -> CLIPConfig:
     "A small CLIP (ViT image tower + character-level text tower) for CPU training from scratch"
     text = dict(vocab_size=vocab_size, hidden_size=width, intermediate_size=4 * width, num_hidden_layers=layers,
-                num_attention_heads=heads, max_position_embeddings=max_length, pad_token_id=0, bos_token_id=2, eos_token_id=3)
+                num_attention_heads=heads, max_position_embeddings=max_length, pad_token_id=0, bos_token_id=2,
+                eos_token_id=3)
     vision = dict(image_size=image_size, patch_size=patch_size, hidden_size=width, intermediate_size=4 * width,
                   num_hidden_layers=layers, num_attention_heads=heads)
     return CLIPConfig(text_config=text, vision_config=vision, projection_dim=embed_dim)
 
 # %% ../nbs/03_models.ipynb #31f5261d
 def _projected(out) -> torch.Tensor:
-    "The projected embedding from `get_image_features`/`get_text_features`: a tensor (transformers 4) or an output object (5)"
+    ("The projected embedding from `get_image_features`/`get_text_features`: a tensor (transformers 4) or an output "
+     "object (5)")
     if isinstance(out, torch.Tensor): return out
     if getattr(out, 'pooler_output', None) is not None: return out.pooler_output
     raise TypeError(f'cannot find the projected embedding in a {type(out).__name__}')
@@ -228,7 +238,8 @@ class HFDualEncoder(nn.Module):
         return cls(model, AutoTokenizer.from_pretrained(path, **kwargs))
 
 # %% ../nbs/03_models.ipynb #de3b5fd4
-JAPANESE_CLIP_HELP = ("loading {name!r} needs rinna's package `japanese_clip`, which is not installed. Install it with\n"
+JAPANESE_CLIP_HELP = ("loading {name!r} needs rinna's package `japanese_clip`, which is not installed. "
+                      "Install it with\n"
                       "    pip install git+https://github.com/rinnakk/japanese-clip.git\n"
                       "(it pins old sentencepiece/huggingface_hub versions: install it in its own environment if pip "
                       "refuses), or use a transformers CLIPModel / VisionTextDualEncoderModel backbone instead.")
@@ -247,7 +258,8 @@ class JapaneseCLIP(nn.Module):
     def logit_scale(self): return self.model.logit_scale
     def image_features(self, pixel_values): return _projected(self.model.get_image_features(pixel_values))
     def text_features(self, input_ids, attention_mask, position_ids=None):
-        return _projected(self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids))
+        return _projected(self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask,
+                                                       position_ids=position_ids))
     def tokenize(self, texts, max_length=77):
         "rinna's tokenisation: no special tokens, pad/truncate to 77, a [CLS] prepended (78 ids)"
         return self._ja.tokenize(texts=list(texts), max_seq_len=max_length, device='cpu', tokenizer=self.tokenizer)
@@ -261,17 +273,20 @@ class JapaneseCLIP(nn.Module):
         return backbone
 
 # %% ../nbs/03_models.ipynb #b6900e71
-GLYPH_FACES = ('IPAexGothic', 'IPAexMincho', 'Noto Sans CJK JP', 'Noto Serif CJK JP')  # used when present; IPAexGothic ships with japanize-matplotlib
+# used when present; IPAexGothic ships with japanize-matplotlib
+GLYPH_FACES = ('IPAexGothic', 'IPAexMincho', 'Noto Sans CJK JP', 'Noto Serif CJK JP')
 
 @lru_cache(4)
 def glyph_table(chars:tuple, # one character per row ('' or a special token: no glyph, a zero row)
                 faces:tuple=GLYPH_FACES, # font faces averaged (those found on the machine)
                ) -> tuple[np.ndarray, list]:
-    "Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces; kept on disk, as drawing them takes half a minute"
+    ("Unit glyph features (len(chars), 256) averaged over the faces found, and the names of those faces; kept on disk, "
+     "as drawing them takes half a minute")
     from clippings.render import find_fonts, glyph_cache_file
     from clippings.simocr import glyph_features
     fonts = [f for f in find_fonts() if f.name in faces]
-    if not fonts: raise ValueError(f'none of the glyph faces {faces} is installed: pip install japanize-matplotlib (IPAexGothic)')
+    if not fonts:
+        raise ValueError(f'none of the glyph faces {faces} is installed: pip install japanize-matplotlib (IPAexGothic)')
     kept = glyph_cache_file(chars, fonts, suffix='.npy')
     try: return np.load(kept, allow_pickle=False), [f.name for f in fonts]
     except (OSError, ValueError): pass  # not drawn yet on this machine, or unreadable: draw them
@@ -284,7 +299,8 @@ def glyph_table(chars:tuple, # one character per row ('' or a special token: no 
 
 # %% ../nbs/03_models.ipynb #71406472
 class GlyphEmbedding(nn.Module):
-    "Token embeddings from glyphs: a learned linear map of fixed glyph features plus a learned per-token correction (zero at first)"
+    ("Token embeddings from glyphs: a learned linear map of fixed glyph features plus a learned per-token correction "
+     "(zero at first)")
     def __init__(self, glyphs:torch.Tensor, # (vocab, features) glyph features, zero rows for tokens without a glyph
                  width:int, # embedding size
                 ):
@@ -293,7 +309,8 @@ class GlyphEmbedding(nn.Module):
         self.project = nn.Linear(glyphs.shape[1], width)
         self.residual = nn.Embedding(*self.glyphs.shape[:1], width)
         with torch.no_grad():  # tokens with no glyph (the specials) start apart; every other correction starts at zero
-            self.residual.weight.copy_(torch.randn_like(self.residual.weight) * .02 * (self.glyphs.abs().sum(1, keepdim=True) == 0))
+            self.residual.weight.copy_(torch.randn_like(self.residual.weight) * .02
+                                       * (self.glyphs.abs().sum(1, keepdim=True) == 0))
     @property
     def weight(self) -> torch.Tensor: return self.project(self.glyphs) + self.residual.weight
     def forward(self, input_ids): return self.project(self.glyphs[input_ids]) + self.residual(input_ids)
@@ -304,14 +321,16 @@ def wants_cells(cells:bool|torch.Tensor) -> bool:
     return torch.is_tensor(cells) or bool(cells)
 
 class GlyphClassifier(nn.Module):
-    "Character logits of image features against every token's glyph: features mapped into glyph space, compared with each glyph plus a learned correction"
+    ("Character logits of image features against every token's glyph: features mapped into glyph space, compared with "
+     "each glyph plus a learned correction")
     def __init__(self, width:int, # size of the image features (one vector per character cell)
                  classes:int, # tokens (the tokenizer's vocabulary)
                  glyph_dim:int=256, # size of the glyph features
                 ):
         super().__init__()
         self.project = nn.Linear(width, glyph_dim)
-        self.residual = nn.Parameter(torch.zeros(classes, glyph_dim))  # tokens without a glyph (e.g. [PAD], a blank cell) learn their vector here
+        # tokens without a glyph (e.g. [PAD], a blank cell) learn their vector here
+        self.residual = nn.Parameter(torch.zeros(classes, glyph_dim))
         self.log_scale = nn.Parameter(torch.tensor(math.log(10.)))
     def forward(self, x, # (…, width) features
                 glyphs, # (classes, glyph_dim) unit glyph features (`GlyphEmbedding.glyphs`)
@@ -319,8 +338,10 @@ class GlyphClassifier(nn.Module):
         "scale · normalize(project(x)) · (glyphs + residual)ᵀ, multiplied out in the features' narrower space"
         table, w, b = glyphs + self.residual, self.project.weight, self.project.bias
         flat = x.reshape(-1, x.shape[-1])
-        scale = self.log_scale.exp() / torch.addmm(b, flat, w.T).norm(dim=-1, keepdim=True).clamp(min=1e-12)  # over |project(x)|, as F.normalize
-        with_bias = torch.cat([flat, torch.ones_like(flat[:, :1])], 1) * scale   # one product: no elementwise pass over the (cells, classes) logits
+        # over |project(x)|, as F.normalize
+        scale = self.log_scale.exp() / torch.addmm(b, flat, w.T).norm(dim=-1, keepdim=True).clamp(min=1e-12)
+        # one product: no elementwise pass over the (cells, classes) logits
+        with_bias = torch.cat([flat, torch.ones_like(flat[:, :1])], 1) * scale
         logits = with_bias @ (table @ torch.cat([w, b[:, None]], 1)).T
         return logits.reshape(*x.shape[:-1], len(table))
 
@@ -332,7 +353,8 @@ class CellCNN(nn.Module):
         layers, c_in = [], 3
         for c in channels:
             layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
-                       nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+                       nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True),
+                       nn.MaxPool2d(2)]
             c_in = c
         side = image_size // 2 ** len(channels)
         self.features = nn.Sequential(*layers)
@@ -340,20 +362,23 @@ class CellCNN(nn.Module):
         self.num_features, self.cell_width = width, c_in
     def forward_cells(self, x):
         "Pooled features (B, width) and per-cell features (B, side², channels): one cell per character when side = grid"
-        fmap = self.features(x.contiguous(memory_format=torch.channels_last))  # channels-last convolutions: a quarter faster on a CPU
+        # channels-last convolutions: a quarter faster on a CPU
+        fmap = self.features(x.contiguous(memory_format=torch.channels_last))
         return self.head(fmap), fmap.flatten(2).transpose(1, 2)
     def forward(self, x): return self.forward_cells(x)[0]
 
 # %% ../nbs/03_models.ipynb #89aab762
 class CellTokens(nn.Module):
-    "A timm ViT whose pooled features are its patch tokens concatenated in reading order, as `CellCNN`'s head reads its cells"
+    ("A timm ViT whose pooled features are its patch tokens concatenated in reading order, as `CellCNN`'s head reads "
+     "its cells")
     def __init__(self, vit:nn.Module): # a timm vision transformer (`num_classes=0`)
         super().__init__()
         self.vit, self.prefix = vit, getattr(vit, 'num_prefix_tokens', 0)
         self.cell_width = vit.num_features
         self.num_features = vit.patch_embed.num_patches * vit.num_features
     def forward_cells(self, x):
-        "Pooled features (B, patches·width) and per-cell features (B, patches, width): the patch tokens after the prefix tokens"
+        ("Pooled features (B, patches·width) and per-cell features (B, patches, width): the patch tokens after the "
+         "prefix tokens")
         cells = self.vit.forward_features(x)[:, self.prefix:]
         return cells.flatten(1), cells
     def forward(self, x): return self.forward_cells(x)[0]
@@ -362,14 +387,16 @@ VISION_POOLS = ('model', 'cells')
 
 # %% ../nbs/03_models.ipynb #cccb4f15
 def vision_tower(spec:dict, image_size:int) -> nn.Module:
-    "An image tower from a spec: {'arch': 'cnn', ...CellCNN args} or {'arch': <timm model name>, 'pool': 'model' or 'cells', ...timm.create_model args}"
+    ("An image tower from a spec: {'arch': 'cnn', ...CellCNN args} or {'arch': <timm model name>, 'pool': 'model' or "
+     "'cells', ...timm.create_model args}")
     spec = dict(spec); arch, pool = spec.pop('arch'), spec.pop('pool', 'model')
     if pool not in VISION_POOLS: raise ValueError(f"vision pool must be one of {VISION_POOLS}, got {pool!r}")
     if arch == 'cnn': return CellCNN(image_size, **spec)
     import timm
     tower = timm.create_model(arch, num_classes=0, **spec)
     if pool == 'model': return tower
-    if not hasattr(tower, 'patch_embed'): raise ValueError(f"pool 'cells' needs a vision transformer with patch tokens, not {arch}")
+    if not hasattr(tower, 'patch_embed'):
+        raise ValueError(f"pool 'cells' needs a vision transformer with patch tokens, not {arch}")
     return CellTokens(tower)
 
 # %% ../nbs/03_models.ipynb #4c46a2cd
@@ -385,9 +412,12 @@ class SmallDualEncoder(nn.Module):
         self.text = CLIPTextModelWithProjection(CLIPTextConfig(**config['text'], projection_dim=d))
         if config.get('cell_classes'):  # a character classifier on each re-flowed cell (`Stage.char_wt`)
             width = getattr(self.vision, 'cell_width', self.vision.num_features)
-            self.cell_classifier = GlyphClassifier(width, config['cell_classes']) if config.get('glyphs') else nn.Linear(width, config['cell_classes'])
-        if config.get('glyphs'):  # token embeddings from glyphs; the features are filled by `ClippingsModel.small` or the saved weights
-            self.text.text_model.embeddings.token_embedding = GlyphEmbedding(torch.zeros(config['text']['vocab_size'], 256), config['text']['hidden_size'])
+            self.cell_classifier = (GlyphClassifier(width, config['cell_classes']) if config.get('glyphs')
+                                    else nn.Linear(width, config['cell_classes']))
+        # token embeddings from glyphs; the features are filled by `ClippingsModel.small` or the saved weights
+        if config.get('glyphs'):
+            self.text.text_model.embeddings.token_embedding = GlyphEmbedding(
+                torch.zeros(config['text']['vocab_size'], 256), config['text']['hidden_size'])
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / .07)))
     def set_glyphs(self):
         "Fill the glyph features of every token (run once, when the model is built)"
@@ -395,20 +425,27 @@ class SmallDualEncoder(nn.Module):
         self.text.text_model.embeddings.token_embedding.glyphs.copy_(torch.from_numpy(table))
         self.config['glyphs'] = {'faces': faces}
     def image_features(self, pixel_values,
-                       cells:bool|torch.Tensor=False, # True: also the character logits of every cell (B, cells, classes); a (B, cells) boolean mask: of the masked cells only (n, classes)
+                       cells:bool|torch.Tensor=False, # True: also per-cell char logits; a (B, cells) mask: only those
                       ):
         "Projected image features; with `cells`, also character logits of the re-flowed cells"
         if not wants_cells(cells): return self.visual_projection(self.vision(pixel_values))
-        if not hasattr(self, 'cell_classifier'): raise ValueError('this model has no cell classifier: build it with transform="reflow" (ClippingsModel.small)')
+        if not hasattr(self, 'cell_classifier'):
+            raise ValueError('this model has no cell classifier: build it with transform="reflow" '
+                             '(ClippingsModel.small)')
         if hasattr(self.vision, 'forward_cells'): pooled, per_cell = self.vision.forward_cells(pixel_values)
         else:  # a timm model pooled its own way: its patch tokens, after the prefix (class) tokens
             tokens = self.vision.forward_features(pixel_values)
-            pooled, per_cell = self.vision.forward_head(tokens), tokens[:, getattr(self.vision, 'num_prefix_tokens', 0):]
-        if torch.is_tensor(cells): per_cell = per_cell[cells.to(per_cell.device)]  # only the cells a loss reads: the classifier is most of a step
-        if isinstance(self.cell_classifier, GlyphClassifier):  # a character it never saw is still recognised by its glyph
-            return self.visual_projection(pooled), self.cell_classifier(per_cell, self.text.text_model.embeddings.token_embedding.glyphs)
+            pooled, per_cell = (self.vision.forward_head(tokens),
+                                tokens[:, getattr(self.vision, 'num_prefix_tokens', 0):])
+        # only the cells a loss reads: the classifier is most of a step
+        if torch.is_tensor(cells): per_cell = per_cell[cells.to(per_cell.device)]
+        # a character it never saw is still recognised by its glyph
+        if isinstance(self.cell_classifier, GlyphClassifier):
+            return (self.visual_projection(pooled),
+                    self.cell_classifier(per_cell, self.text.text_model.embeddings.token_embedding.glyphs))
         return self.visual_projection(pooled), self.cell_classifier(per_cell)
-    def text_features(self, input_ids, attention_mask): return self.text(input_ids=input_ids, attention_mask=attention_mask).text_embeds
+    def text_features(self, input_ids, attention_mask):
+        return self.text(input_ids=input_ids, attention_mask=attention_mask).text_embeds
     def tokenize(self, texts, max_length=None):
         n = max_length or min(self.tokenizer.model_max_length, self.config['text']['max_position_embeddings'])
         return self.tokenizer(list(texts), padding=True, truncation=True, max_length=n, return_tensors='pt')
@@ -441,11 +478,13 @@ class ClippingsModel(nn.Module):
     def logit_scale(self): return self.backbone.logit_scale
 
     def encode_images(self, pixel_values:torch.Tensor,
-                      cells:bool|torch.Tensor=False, # True: also the character logits of every re-flowed cell; a (n, cells) boolean mask: of those cells only
+                      cells:bool|torch.Tensor=False, # True: also per-cell char logits; a (n, cells) mask: only those
                      ):
         "Unit image embeddings of a normalised (n, 3, H, W) batch, and the cells' character logits when asked"
         if not wants_cells(cells): return F.normalize(self.backbone.image_features(pixel_values), dim=-1)
-        if not isinstance(self.backbone, SmallDualEncoder): raise ValueError(f'per-cell character logits need a small model with re-flowed input, not a {type(self.backbone).__name__}')
+        if not isinstance(self.backbone, SmallDualEncoder):
+            raise ValueError('per-cell character logits need a small model with re-flowed input, not a '
+                             f'{type(self.backbone).__name__}')
         img, logits = self.backbone.image_features(pixel_values, cells)
         return F.normalize(img, dim=-1), logits
 
@@ -454,8 +493,11 @@ class ClippingsModel(nn.Module):
         enc = {k: v.to(self.device) for k, v in self.backbone.tokenize([str(t) for t in texts]).items()}
         return F.normalize(self.backbone.text_features(**enc), dim=-1)
 
-    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool|torch.Tensor=False, views:bool=False):
-        "Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not `pooled`; `views` adds the image and text embeddings pooled: (pooled, image, text); `cells` (True or a cell mask, as `encode_images`) adds character logits: (embeddings, logits)"
+    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool|torch.Tensor=False,
+                views:bool=False):
+        ("Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not "
+         "`pooled`; `views` adds the image and text embeddings pooled: (pooled, image, text); `cells` (True or a cell "
+         "mask, as `encode_images`) adds character logits: (embeddings, logits)")
         if not pooled: return self.encode_images(pixel_values), self.encode_texts(texts)
         im_wt = self.im_wt if im_wt is None else im_wt
         img = txt = logits = None
@@ -475,7 +517,8 @@ class ClippingsModel(nn.Module):
                      allow_outside_root:bool=False, # accept paths that leave `root`
                     ) -> np.ndarray:
         "Unit image embeddings (float32, one row per image), computed in batches"
-        loader = torch.utils.data.DataLoader(_Images(list(images), self.transform, root, allow_outside_root), batch_size=batch_size)
+        loader = torch.utils.data.DataLoader(_Images(list(images), self.transform, root, allow_outside_root),
+                                             batch_size=batch_size)
         return self._embed(loader, self.encode_images, len(loader.dataset), 'images', progress)
 
     @torch.no_grad()
@@ -514,7 +557,8 @@ class ClippingsModel(nn.Module):
     def _embed(self, batches, encode, n, what, progress):
         was_training = self.training
         if was_training: self.eval()  # (walking every module to set the mode costs more than a query's forward pass)
-        out, bar = [], tqdm(total=n, desc=f'embedding {what}', unit=what[:-1], disable=not progress or None, leave=False)
+        out, bar = [], tqdm(total=n, desc=f'embedding {what}', unit=what[:-1], disable=not progress or None,
+                            leave=False)
         for b in batches:
             if isinstance(b, torch.Tensor): b = b.to(self.device)
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
@@ -530,11 +574,13 @@ class ClippingsModel(nn.Module):
               root=None, # data set root (default: the table's `root` attribute)
               **kwargs,
              ) -> np.ndarray:
-        "Pooled unit vectors of a record table: normalize(im_wt·image + (1−im_wt)·text); other keyword arguments are passed to `embed_images`/`embed_texts`"
+        ("Pooled unit vectors of a record table: normalize(im_wt·image + (1−im_wt)·text); other keyword arguments are "
+         "passed to `embed_images`/`embed_texts`")
         im_wt = self.im_wt if im_wt is None else im_wt
         root = records.attrs.get('root') if root is None else root
         outside = records.attrs.get('allow_outside_root', False)
-        img = self.embed_images(records['image_path'], root=root, allow_outside_root=outside, **kwargs) if im_wt > 0 else None
+        img = (self.embed_images(records['image_path'], root=root, allow_outside_root=outside, **kwargs)
+               if im_wt > 0 else None)
         txt = self.embed_texts(records[text_col], **kwargs) if im_wt < 1 else None
         if img is None: return txt
         if txt is None: return img
@@ -564,27 +610,34 @@ def small(cls:ClippingsModel, texts, # texts the character vocabulary is built f
           seed:int=0, # initialisation seed
           im_wt:float=.5, # default pooling weight
           max_length:int=48, # text positions, [BOS] and [EOS] included
-          vision:str|dict='vit', # image tower: 'vit' (CLIP's), 'cnn' (`CellCNN`), or {'arch': 'cnn' or a timm name, ...its arguments}
+          vision:str|dict='vit', # image tower: 'vit' (CLIP's), 'cnn' (`CellCNN`) or {'arch': 'cnn' or timm name, ...}
           transform:str='pad', # image transform: 'pad' or 'reflow' (character cells; see `reflow`)
           inventory:bool=True, # give every character of `japanese_inventory()` a token, not only those in `texts`
-          glyphs:bool|None=None, # token embeddings from glyphs (`GlyphEmbedding`; None: on for CNN/timm image towers, whose text tower supports it)
+          glyphs:bool|None=None, # token embeddings from glyphs (`GlyphEmbedding`; None: on for a CNN/timm image tower)
           **config,
          ) -> ClippingsModel:
-    "A small CLIP-style model built from a config, initialised at random, with a character tokenizer over `texts`; other keyword arguments are passed to `small_clip_config` (patch_size, width, layers, heads, embed_dim)"
+    ("A small CLIP-style model built from a config, initialised at random, with a character tokenizer over `texts`; "
+     "other keyword arguments are passed to `small_clip_config` (patch_size, width, layers, heads, embed_dim)")
     glyphs = vision != 'vit' if glyphs is None else glyphs
-    if glyphs and vision == 'vit': raise ValueError("glyph embeddings need the small text tower of a CNN or timm image tower: use vision='cnn' or glyphs=False")
+    if glyphs and vision == 'vit':
+        raise ValueError("glyph embeddings need the small text tower of a CNN or timm image tower: use vision='cnn' or "
+                         "glyphs=False")
     tokenizer = char_tokenizer(texts, max_length=max_length, inventory=japanese_inventory() if inventory else None)
     cfg = small_clip_config(len(tokenizer), image_size=image_size, max_length=max_length, **config)
     torch.manual_seed(seed)
     if vision == 'vit': backbone = HFDualEncoder(CLIPModel(cfg), tokenizer)
     else:
         spec = {'arch': vision} if isinstance(vision, str) else dict(vision)
-        text = {k: getattr(cfg.text_config, k) for k in ('vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
-                                                          'max_position_embeddings', 'pad_token_id', 'bos_token_id', 'eos_token_id')}
-        cells = len(tokenizer) if transform == 'reflow' else 0  # re-flowed cells can learn to read their characters (`Stage.char_wt`)
-        backbone = SmallDualEncoder(dict(embed_dim=cfg.projection_dim, image_size=image_size, vision=spec, text=text, glyphs=glyphs, cell_classes=cells), tokenizer)
+        text = {k: getattr(cfg.text_config, k)
+                for k in ('vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
+                          'max_position_embeddings', 'pad_token_id', 'bos_token_id', 'eos_token_id')}
+        # re-flowed cells can learn to read their characters (`Stage.char_wt`)
+        cells = len(tokenizer) if transform == 'reflow' else 0
+        backbone = SmallDualEncoder(dict(embed_dim=cfg.projection_dim, image_size=image_size, vision=spec, text=text,
+                                         glyphs=glyphs, cell_classes=cells), tokenizer)
         if glyphs: backbone.set_glyphs()
-    init = dict(image_size=image_size, seed=seed, max_length=max_length, vision=vision, transform=transform, inventory=inventory, glyphs=glyphs, **config)
+    init = dict(image_size=image_size, seed=seed, max_length=max_length, vision=vision, transform=transform,
+                inventory=inventory, glyphs=glyphs, **config)
     return cls(backbone, ImageTransform(image_size, mode=transform), im_wt, meta={'init': {'small': init}})
 
 # %% ../nbs/03_models.ipynb #9ce2f306
@@ -594,7 +647,8 @@ def dual_encoder(cls:ClippingsModel, vision:str, # vision model: hub id or local
                  im_wt:float=.5, # default pooling weight
                  **kwargs,
                 ) -> ClippingsModel:
-    "A `VisionTextDualEncoderModel` from a pretrained vision model and a pretrained text model (new projections); other keyword arguments are passed to `from_vision_text_pretrained`"
+    ("A `VisionTextDualEncoderModel` from a pretrained vision model and a pretrained text model (new projections); "
+     "other keyword arguments are passed to `from_vision_text_pretrained`")
     model = VisionTextDualEncoderModel.from_vision_text_pretrained(vision, text, **kwargs)
     size = model.config.vision_config.image_size
     size = size if isinstance(size, int) else size[0]
@@ -617,7 +671,8 @@ def _hub_transform(name, **kwargs) -> ImageTransform:
 @patch
 def save_pretrained(self:ClippingsModel, path, # output folder (replaced as a whole when the save completes)
                    ) -> Path:
-    "Save weights (safetensors), tokenizer and `clippings.json` (backbone, image transform, `im_wt`, metadata), atomically"
+    ("Save weights (safetensors), tokenizer and `clippings.json` (backbone, image transform, `im_wt`, metadata), "
+     "atomically")
     path = Path(path)
     info = dict(format=1, backbone=self.backbone.kind, name=getattr(self.backbone, 'name', None),
                 transform=asdict(self.transform), im_wt=self.im_wt, meta=self.meta)
@@ -632,33 +687,42 @@ SHIPPED_MODELS = ('clippings-ja-small',)  # models that live inside the package 
 def shipped_model(name:str, # one of `SHIPPED_MODELS`
                  ) -> Path:
     "The folder of a model shipped inside the package"
-    if name not in SHIPPED_MODELS: raise ValueError(f"unknown shipped model {name!r} (shipped: {', '.join(SHIPPED_MODELS)})")
+    if name not in SHIPPED_MODELS:
+        raise ValueError(f"unknown shipped model {name!r} (shipped: {', '.join(SHIPPED_MODELS)})")
     import clippings
     folder = Path(clippings.__file__).parent / 'data' / 'models' / name
     if not (folder / 'clippings.json').exists():
-        raise FileNotFoundError(f'{name}: not built in this installation ({folder} is missing); `make pretrained` trains it from scratch')
+        raise FileNotFoundError(f'{name}: not built in this installation ({folder} is missing); `make pretrained` '
+                                'trains it from scratch')
     return folder
 
 # %% ../nbs/03_models.ipynb #751dd8db
 @patch(cls_method=True)
-def from_pretrained(cls:ClippingsModel, name, # a shipped model's name (`SHIPPED_MODELS`), a folder saved by `save_pretrained`, a transformers CLIP/dual-encoder id or path, or `rinna/japanese-clip-vit-b-16`
+def from_pretrained(cls:ClippingsModel,
+                    name, # shipped name, saved folder, transformers id/path, or `rinna/japanese-clip-vit-b-16`
                     im_wt:float|None=None, # pooling weight (default: the saved one, else 0.5)
                     **kwargs,
                    ) -> ClippingsModel:
-    "Load any model the library writes, a transformers CLIP-style model, or rinna's Japanese CLIP; other keyword arguments are passed to the transformers loader (e.g. `cache_dir`)"
+    ("Load any model the library writes, a transformers CLIP-style model, or rinna's Japanese CLIP; other keyword "
+     "arguments are passed to the transformers loader (e.g. `cache_dir`)")
     if name in SHIPPED_MODELS: name = shipped_model(name)
     info_file = Path(name) / 'clippings.json'
     if not Path(name).exists() and (Path(name).is_absolute() or str(name).startswith('.') or str(name).count('/') > 1):
-        raise FileNotFoundError(f'{name}: no model folder here (give a folder written by `clippings train` or `save_pretrained`, or a transformers model id)')
+        raise FileNotFoundError(f'{name}: no model folder here (give a folder written by `clippings train` or '
+                                '`save_pretrained`, or a transformers model id)')
     if info_file.exists():
         info = json.loads(info_file.read_text())
-        extra = {'name': info['name']} if info['name'] else {'use_safetensors': True}  # our folders hold safetensors only
+        # our folders hold safetensors only
+        extra = {'name': info['name']} if info['name'] else {'use_safetensors': True}
         backbone = BACKBONES[info['backbone']].load(name, **extra, **kwargs)
         tr = info['transform']
         transform = ImageTransform(**{**tr, 'mean': tuple(tr['mean']), 'std': tuple(tr['std'])})
         return cls(backbone, transform, info['im_wt'] if im_wt is None else im_wt, info['meta'])
-    if 'japanese-clip' in str(name): return cls(JapaneseCLIP(str(name), **kwargs), ImageTransform(224), .5 if im_wt is None else im_wt, {'init': str(name)})
-    return cls(HFDualEncoder.load(name, **kwargs), _hub_transform(name, **kwargs), .5 if im_wt is None else im_wt, {'init': str(name)})
+    if 'japanese-clip' in str(name):
+        return cls(JapaneseCLIP(str(name), **kwargs), ImageTransform(224), .5 if im_wt is None else im_wt,
+                   {'init': str(name)})
+    return cls(HFDualEncoder.load(name, **kwargs), _hub_transform(name, **kwargs), .5 if im_wt is None else im_wt,
+               {'init': str(name)})
 
 # %% ../nbs/03_models.ipynb #f9adacf6
 def model_fingerprint(model:ClippingsModel) -> str:
@@ -675,7 +739,8 @@ def mean_pairwise_cosine(vectors, # (n, d) embeddings
                          n:int=256, # at most this many rows, drawn with a fixed seed
                          seed:int=0, # the draw's seed
                         ) -> float:
-    "Mean cosine similarity over all pairs of (a sample of) the rows: near 1 means the embeddings have collapsed (NaN under two rows)"
+    ("Mean cosine similarity over all pairs of (a sample of) the rows: near 1 means the embeddings have collapsed (NaN "
+     "under two rows)")
     v = np.asarray(vectors, np.float32)
     if len(v) < 2: return float('nan')
     if len(v) > n: v = v[np.random.default_rng(seed).choice(len(v), n, replace=False)]
@@ -690,7 +755,8 @@ def thumbnail_vectors(records:pd.DataFrame, # records with `image_path`
                       root=None, # data set root (default: the table's `root` attribute)
                       progress:bool=True, # show a progress bar
                      ) -> np.ndarray:
-    "Grey `size`×`size` thumbnails of the transformed images, mean removed, as unit vectors: a visual floor with no learning"
+    ("Grey `size`×`size` thumbnails of the transformed images, mean removed, as unit vectors: a visual floor with no "
+     "learning")
     check_table(records, 'records')
     root = records.attrs.get('root') if root is None else root
     outside = records.attrs.get('allow_outside_root', False)
@@ -702,5 +768,6 @@ def thumbnail_vectors(records:pd.DataFrame, # records with `image_path`
     v = np.stack(rows)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     v = np.where(norms > 0, v / np.maximum(norms, 1e-12), 0)
-    v[norms[:, 0] == 0, 0] = 1  # a blank image: one fixed direction, so every blank image is alike and none is all zeros
+    # a blank image: one fixed direction, so every blank image is alike and none is all zeros
+    v[norms[:, 0] == 0, 0] = 1
     return v.astype(np.float32)

@@ -35,10 +35,12 @@ def build_index(vectors:np.ndarray, # (n, d) unit vectors
     d = vectors.shape[1]
     if kind == 'flat': index = faiss.IndexFlatIP(d)
     elif kind == 'ivf':
-        nlist = nlist or max(1, min(int(4 * np.sqrt(len(vectors))), len(vectors) // 39))  # FAISS wants 39 training points a cell
+        # FAISS wants 39 training points a cell
+        nlist = nlist or max(1, min(int(4 * np.sqrt(len(vectors))), len(vectors) // 39))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
         index.cp.seed = seed
-        train = vectors if len(vectors) <= 256 * nlist else vectors[np.random.default_rng(seed).choice(len(vectors), 256 * nlist, replace=False)]
+        train = (vectors if len(vectors) <= 256 * nlist
+                 else vectors[np.random.default_rng(seed).choice(len(vectors), 256 * nlist, replace=False)])
         index.train(train)
         index.nprobe = nprobe
     else: raise ValueError(f"unknown index kind {kind!r} (expected 'flat' or 'ivf')")
@@ -52,7 +54,8 @@ def knn(queries, # (n_q, d) query embeddings
         k:int=1, # neighbours per query
         **index_kwargs,
        ) -> Ranked:
-    "The `k` targets of highest cosine similarity to each query (exact by default); other keyword arguments are passed to `build_index` (kind, nlist, nprobe, gpu)"
+    ("The `k` targets of highest cosine similarity to each query (exact by default); other keyword arguments are "
+     "passed to `build_index` (kind, nlist, nprobe, gpu)")
     q, t = as_unit_vectors(queries, 'queries'), as_unit_vectors(targets, 'targets')
     if q.shape[1] != t.shape[1]: raise ValueError(f'queries have dimension {q.shape[1]} but targets {t.shape[1]}')
     if k < 1: raise ValueError(f'k must be at least 1, got {k}')
@@ -96,10 +99,12 @@ class Threshold:
     n_val: int = 0  # validation queries it was tuned on
 
     def __post_init__(self):
-        if np.isnan(self.value): raise ValueError('the no-match threshold is NaN: give a number (every query would become a no-match)')
+        if np.isnan(self.value):
+            raise ValueError('the no-match threshold is NaN: give a number (every query would become a no-match)')
 
     def passes(self, scores) -> np.ndarray:
-        "Which scores count as a match, compared at the scores' precision (a float32 score of 0.2 passes a threshold of 0.2)"
+        ("Which scores count as a match, compared at the scores' precision (a float32 score of 0.2 passes a threshold "
+         "of 0.2)")
         s = np.asarray(scores)
         s = s if np.issubdtype(s.dtype, np.floating) else s.astype(float)
         t = s.dtype.type(self.value)
@@ -111,7 +116,8 @@ class Threshold:
 
 def _check_scores(scores, *flags):
     s = np.asarray(scores, dtype=float)
-    if s.ndim != 1 or len(s) == 0: raise ValueError(f'expected a non-empty 1-d array of top-1 scores, got shape {s.shape}')
+    if s.ndim != 1 or len(s) == 0:
+        raise ValueError(f'expected a non-empty 1-d array of top-1 scores, got shape {s.shape}')
     if not np.isfinite(s).all(): raise ValueError(f'{int((~np.isfinite(s)).sum())} top-1 scores are NaN or infinite')
     for f in flags:
         if len(f) != len(s): raise ValueError(f'scores and flags differ in length ({len(s)} vs {len(f)})')
@@ -149,11 +155,13 @@ def threshold_at_fpr(scores, # top-1 score of each validation query
                      max_fpr:float=.01, # largest share of wrong top-1 links that may pass
                      higher_is_better:bool=True,
                     ) -> Threshold:
-    "The most permissive threshold whose false-positive rate on validation stays within `max_fpr` (TPR@FPR, as product matchers tune)"
+    ("The most permissive threshold whose false-positive rate on validation stays within `max_fpr` (TPR@FPR, as "
+     "product matchers tune)")
     if not 0 <= max_fpr <= 1: raise ValueError(f'max_fpr must be within [0, 1], got {max_fpr}')
     c = np.asarray(correct, bool)
     s = _check_scores(scores, c)
-    if c.all() or not c.any(): raise ValueError('need both correct and wrong top-1 links to measure a false-positive rate')
+    if c.all() or not c.any():
+        raise ValueError('need both correct and wrong top-1 links to measure a false-positive rate')
     fpr, tpr, thr = roc_curve(c, s if higher_is_better else -s, drop_intermediate=False)
     ok = np.flatnonzero(fpr <= max_fpr)
     i = ok[np.argmax(tpr[ok])]
@@ -177,7 +185,8 @@ def link_knn(queries:pd.DataFrame, # query records (`record_id`, and a text colu
              norm:TextNorm=PAPER, # text normalisation for a rule
              **index_kwargs,
             ) -> pd.DataFrame:
-    "The `k` best targets of every query, by embeddings (FAISS, cosine) or by a rule: query_id, target_id, score, rank; other keyword arguments are FAISS index options (kind='ivf', nlist, nprobe, gpu)"
+    ("The `k` best targets of every query, by embeddings (FAISS, cosine) or by a rule: query_id, target_id, score, "
+     "rank; other keyword arguments are FAISS index options (kind='ivf', nlist, nprobe, gpu)")
     check_table(queries, 'queries'); check_table(targets, 'targets')
     qv, tv = _aligned(query_vectors, queries, 'query_vectors'), _aligned(target_vectors, targets, 'target_vectors')
     if (qv is None) != (tv is None): raise ValueError('give both query_vectors and target_vectors, or neither (a rule)')
@@ -192,7 +201,8 @@ def link_top1(queries:pd.DataFrame, targets:pd.DataFrame,
          threshold:Threshold|None=None, # no-match threshold (tuned on validation with `accuracy_threshold`)
          **kwargs,
         ) -> pd.DataFrame:
-    "Top-1 link of every query, with `is_match` when a no-match threshold is given; other keyword arguments are passed to `link_knn` (vectors or a rule)"
+    ("Top-1 link of every query, with `is_match` when a no-match threshold is given; other keyword arguments are "
+     "passed to `link_knn` (vectors or a rule)")
     top1 = link_knn(queries, targets, k=1, **kwargs).drop(columns='rank')
     if threshold is not None: top1['is_match'] = threshold.passes(top1['score'])
     return top1
@@ -206,7 +216,8 @@ def higher_is_better(method:str|None) -> bool:
 def load_vectors(path, # `.npz` with `record_id` and either `vectors` or `image` and `text`
                  im_wt:float|None=None, # pooling weight when the file holds image and text vectors apart
                 ) -> tuple[np.ndarray, np.ndarray]:
-    "Record ids and unit vectors from an embedding file; image and text vectors are pooled as normalize(im_wt·image + (1−im_wt)·text)"
+    ("Record ids and unit vectors from an embedding file; image and text vectors are pooled as normalize(im_wt·image + "
+     "(1−im_wt)·text)")
     z = read_npz(path)
     if 'record_id' not in z: raise ValueError(f"{path}: no 'record_id' array (arrays are {sorted(z)})")
     ids = z['record_id'].astype(str)
