@@ -51,6 +51,7 @@ lexicon: ocr-engine
 test:
 	tools/check_sync.sh
 	$(BIN)/python tools/nbdocs.py readme --check
+	$(BIN)/python tools/shape.py --check >/dev/null
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/nbdev_test --n_workers 2 --timing
 
 ## test-slow: also the cells flagged slow (minutes of CPU) and gpu (needs a GPU)

@@ -1,7 +1,7 @@
 """Single-linkage clustering speed and exactness on this machine. Issue targets: exact SLINK on 100,000 x 256 clustered
 vectors <= 45 s and <= 2 GB, with a partition identical to scipy's single linkage (ARI = 1.0) on a 20,000-point subset;
 approximate mode on 1,000,000 x 256 <= 180 s and <= 5 GB, with ARI >= 0.9999 against the exact partition on a subset
-(here: exact and approximate SLINK of the same 100,000 records). Data: `clippings.synth.clustered_vectors` (clusters of
+(here: exact and approximate SLINK of the same 100,000 records). Data: `clippings.vectors.clustered_vectors` (clusters of
 about 5 around random centres, spread 0.2) at threshold 0.06. Each measured run is a fresh process; its peak RSS includes
 the data and the imports. Speed-ups measured in the same run: exact SLINK over scipy's single linkage (20,000 points) and
 over the plain graph — one FAISS range search of all records against all, then scipy's connected components — at
@@ -21,7 +21,7 @@ T = .06
 
 
 def exact_run(n):
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     from sklearn.metrics import adjusted_rand_score
     x, truth = clustered_vectors(n)
@@ -33,7 +33,7 @@ def scipy_check(n):
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.metrics import adjusted_rand_score
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=1, spread=.3)  # looser clusters: chaining happens near the threshold
     ref = fcluster(linkage(x.astype(np.float64), 'single', metric='cosine'), T, criterion='distance')
@@ -45,7 +45,7 @@ def scipy_vs_slink(n):
     "Seconds of scipy's single linkage (float64 cosine) and of our exact SLINK on the same points"
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=1, spread=.3)
     _, s_scipy = timed(lambda: fcluster(linkage(x.astype(np.float64), 'single', metric='cosine'), T, criterion='distance'))
@@ -59,7 +59,7 @@ def plain_graph_vs_slink(n):
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
     from sklearn.metrics import adjusted_rand_score
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     x, _ = clustered_vectors(n)
     def plain():
@@ -75,7 +75,7 @@ def plain_graph_vs_slink(n):
 
 
 def approx_run(n):
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=2)
     labels, s = timed(slink, x, T, approximate=True, progress=False)
@@ -84,7 +84,7 @@ def approx_run(n):
 
 def approx_vs_exact(n):
     from sklearn.metrics import adjusted_rand_score
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     x, _ = clustered_vectors(n, seed=2)
     return float(adjusted_rand_score(slink(x, T, progress=False), slink(x, T, approximate=True, progress=False)))

@@ -55,7 +55,7 @@ def single_process_embed(n):
 
 def slink_overhead(n, shards):
     import numpy as np
-    from clippings.synth import clustered_vectors
+    from clippings.vectors import clustered_vectors
     from clippings.clustering import slink
     from clippings.scale import slink_sharded
     x, _ = clustered_vectors(n)

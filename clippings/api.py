@@ -18,7 +18,7 @@ from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, accuracy_threshold
 from .vectors import pool
 from .rules import RULES
-from .clustering import Edges, components, cluster as _cluster_records, tune_slink
+from .clustering import Edges, components, cluster as _cluster_records, representatives, tune_slink
 from .addresses import marker_for
 from .fields import (RULE_COMPARATORS, FieldWeights, LogisticWeights, WeightTuner, combined, field_topk,
                      per_field, text_field, tune_weights, vector_field)
@@ -576,11 +576,7 @@ def dedup(df:pd.DataFrame, # the records
          ) -> pd.DataFrame:
     "One row per cluster (its first row), with `cluster_size` and `duplicates` (the index labels of the others)"
     check_table(df, 'df')
-    c = cluster(df, **kwargs)
-    others = pd.Series(list(c.index), index=c.index).groupby(c['cluster_id'].to_numpy()).agg(lambda ix: list(ix)[1:])
-    keep = c[~c['cluster_id'].duplicated()].copy()
-    keep['duplicates'] = keep['cluster_id'].map(others)
-    return keep
+    return representatives(cluster(df, **kwargs))
 
 # %% ../nbs/14_api.ipynb #caec323d
 def _heldout_threshold(model:ClippingsModel, recs:pd.DataFrame, seed:int) -> Threshold:

@@ -273,7 +273,7 @@ def cluster(
     kwargs = dict(vectors=vectors, threshold=threshold, method=method, text_col=text_col, n=n, overlap=overlap)
     if method == 'slink': kwargs['approximate'] = approximate
     result = clustering.dedup(df, **kwargs) if dedup else clustering.cluster(df, **kwargs)
-    if 'duplicate_ids' in result: result['duplicate_ids'] = result['duplicate_ids'].map(' '.join)
+    if 'duplicates' in result: result['duplicates'] = result['duplicates'].map(' '.join)
     print(f"{len(df)} records -> {result['cluster_id'].nunique()} clusters -> {write_records(result, out)}")
 
 # %% ../nbs/19_cli.ipynb #78f35780

@@ -6,7 +6,7 @@
 __all__ = ['FILTER_DIMS', 'MAX_EXCESS', 'MIN_FILTER_ROWS', 'Edges', 'SearchSpace', 'principal_axes', 'excess_candidates',
            'search_space', 'ivf_plan', 'ivf_cell_pairs', 'flat_block_pairs', 'candidate_edges', 'epsilon_edges',
            'components', 'slink', 'ClusterTuning', 'merge_distances', 'tune_slink', 'jaccard_edges', 'tune_jaccard',
-           'cluster', 'dedup']
+           'cluster', 'representatives', 'dedup']
 
 # %% ../nbs/09_clustering.ipynb #cb405083
 from dataclasses import dataclass
@@ -307,11 +307,16 @@ def cluster(df:pd.DataFrame, # records to cluster
     return df.assign(cluster_id=labels, cluster_size=pd.Series(labels).map(pd.Series(labels).value_counts()).to_numpy())
 
 # %% ../nbs/09_clustering.ipynb #d2057d9c
+def representatives(clusters:pd.DataFrame, # rows with `cluster_id` (`cluster`'s output)
+                    key:str|None=None, # the column naming the duplicates (None: the index labels)
+                   ) -> pd.DataFrame:
+    "One row per cluster, its first in the table's order, with `duplicates`: the other rows' keys"
+    keys = pd.Series(list(clusters.index) if key is None else clusters[key].tolist(), index=clusters.index)
+    others = keys.groupby(clusters['cluster_id'].to_numpy()).agg(lambda ks: list(ks)[1:])
+    keep = clusters[~clusters['cluster_id'].duplicated()].copy()
+    keep['duplicates'] = keep['cluster_id'].map(others)
+    return keep
+
 def dedup(df:pd.DataFrame, **kwargs) -> pd.DataFrame:
-    ("One record per cluster (the lowest `record_id`), with its "
-     "cluster's size and the ids of the duplicates it stands for")
-    c = cluster(df, **kwargs).sort_values('record_id', kind='stable')
-    dups = c.groupby('cluster_id')['record_id'].agg(lambda ids: list(ids)[1:])
-    keep = c.drop_duplicates('cluster_id').copy()
-    keep['duplicate_ids'] = keep['cluster_id'].map(dups)
-    return keep.reset_index(drop=True)
+    "One record per cluster (its first row), with its cluster's size and the `record_id`s of its duplicates"
+    return representatives(cluster(df, **kwargs), 'record_id').reset_index(drop=True)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['CURSIVE', 'SAMPLE_OUTPUTS', 'render_crop', 'training_firms', 'SampleConfig', 'pick_font', 'render_plan',
            'simulated_ocr', 'names_table', 'reading_characters', 'reading_lines', 'synth_command', 'sample_readme',
-           'build_sample_data', 'clustered_vectors']
+           'build_sample_data']
 
 # %% ../nbs/01e_synth.ipynb #9984350c
 import hashlib, json, re, shutil
@@ -462,24 +462,3 @@ def build_sample_data(
     write_text(out / 'README.md', sample_readme(manifest, tables))
     return manifest
 
-
-# %% ../nbs/01e_synth.ipynb #58124f60
-def clustered_vectors(n:int, # number of vectors
-                      d:int=256, # dimension
-                      cluster_size:int=5, # mean cluster size
-                      spread:float=.2, # noise around each centre (larger: looser clusters)
-                      seed:int=0,
-                      chunk:int=100_000, # rows made at a time (bounded memory)
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    "Unit float32 vectors in clusters around random centres, and their cluster labels"
-    rng = np.random.default_rng(seed)
-    k = max(1, n // cluster_size)
-    centres = rng.standard_normal((k, d), dtype=np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    labels = rng.integers(0, k, n)
-    x = np.empty((n, d), np.float32)
-    for a in range(0, n, chunk):
-        b = min(n, a + chunk)
-        x[a:b] = centres[labels[a:b]] + (spread / np.sqrt(d)) * rng.standard_normal((b - a, d), dtype=np.float32)
-        x[a:b] /= np.linalg.norm(x[a:b], axis=1, keepdims=True)
-    return x, labels

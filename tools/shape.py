@@ -9,7 +9,8 @@ Prints, for clippings/*.py (the exported library; `_modidx.py` aside):
 - uses of `DataFrame.attrs`;
 - exported imports of a higher-numbered notebook's module (a notebook should use only lower numbers);
 - notebook numbers used more than once.
-With --check, exits 1 when a target that holds today is broken (private imports, notebook order).
+With --check (`make test` runs it), exits 1 when a target that holds is broken: private imports, notebook order,
+repeated numbers, more than 1% of lines over 120 characters.
 """
 import ast, json, re, sys
 from collections import Counter
@@ -80,5 +81,9 @@ if __name__ == '__main__':
     r = measure()
     print(json.dumps({k: (v if not isinstance(v, list) or len(v) < 12 else v[:12] + [f'... {len(v)} in all'])
                       for k, v in r.items()}, indent=1, ensure_ascii=False))
-    if '--check' in sys.argv and (r['private_imports'] or r['order']):
-        print('shape: private cross-module imports or notebooks out of import order', file=sys.stderr); sys.exit(1)
+    broken = [what for what, bad in (('private names imported across modules', r['private_imports']),
+                                     ('notebooks importing higher numbers', r['order']),
+                                     ('notebook numbers used twice', r['repeated_numbers']),
+                                     (f"{r['long_share']}% of lines over 120 characters (at most 1%)", r['long_share'] > 1))
+              if bad]
+    if '--check' in sys.argv and broken: print('shape: ' + '; '.join(broken), file=sys.stderr); sys.exit(1)
