@@ -7,7 +7,7 @@ __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FAC
            'SHIPPED_MODELS', 'pad_to_square', 'ink', 'count_characters', 'reflow', 'ImageTransform',
            'japanese_inventory', 'char_tokenizer', 'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'glyph_table',
            'GlyphEmbedding', 'wants_cells', 'GlyphClassifier', 'CellCNN', 'CellTokens', 'vision_tower',
-           'SmallDualEncoder', 'ClippingsModel', 'read_image', 'shipped_model', 'model_fingerprint',
+           'SmallDualEncoder', 'Encoded', 'ClippingsModel', 'read_image', 'shipped_model', 'model_fingerprint',
            'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
@@ -462,6 +462,14 @@ class SmallDualEncoder(nn.Module):
 BACKBONES = {c.kind: c for c in (HFDualEncoder, JapaneseCLIP, SmallDualEncoder)}
 
 # %% ../nbs/03_models.ipynb #3eca06a6
+@dataclass
+class Encoded:
+    "What `ClippingsModel.forward` returns: the record vectors, and what the towers made on the way"
+    pooled:torch.Tensor|None  # unit record vectors (None: not pooled)
+    image:torch.Tensor|None = None  # unit image vectors (None: the image tower did not run)
+    text:torch.Tensor|None = None  # unit text vectors (None: the text tower did not run)
+    logits:torch.Tensor|None = None  # character logits of the re-flowed cells (with `cells`)
+
 class ClippingsModel(nn.Module):
     "A CLIP-style dual encoder that embeds record images and OCR texts as unit vectors, pooled with `im_wt`"
     def __init__(self, backbone:nn.Module, # a backbone (`HFDualEncoder` or `JapaneseCLIP`)
@@ -493,21 +501,19 @@ class ClippingsModel(nn.Module):
         enc = {k: v.to(self.device) for k, v in self.backbone.tokenize([str(t) for t in texts]).items()}
         return F.normalize(self.backbone.text_features(**enc), dim=-1)
 
-    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True, cells:bool|torch.Tensor=False,
-                views:bool=False):
-        ("Pooled unit record embeddings (`im_wt` 1 skips the text tower, 0 the image tower), or (image, text) when not "
-         "`pooled`; `views` adds the image and text embeddings pooled: (pooled, image, text); `cells` (True or a cell "
-         "mask, as `encode_images`) adds character logits: (embeddings, logits)")
-        if not pooled: return self.encode_images(pixel_values), self.encode_texts(texts)
+    def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True,
+                cells:bool|torch.Tensor=False) -> 'Encoded':
+        ("The record vectors pooled with `im_wt` (1 skips the text tower, 0 the image tower; not `pooled`: both towers, "
+         "no pooling), with the towers' vectors and, with `cells` (True or a cell mask, as `encode_images`), the "
+         "character logits")
+        if not pooled: return Encoded(None, self.encode_images(pixel_values), self.encode_texts(texts))
         im_wt = self.im_wt if im_wt is None else im_wt
         img = txt = logits = None
         if im_wt > 0:
             img = self.encode_images(pixel_values, cells)
             if wants_cells(cells): img, logits = img
         if im_wt < 1: txt = self.encode_texts(texts)
-        out = img if im_wt == 1 else txt if im_wt == 0 else pool(img, txt, im_wt)
-        if views: out = (out, img, txt)
-        return (out, logits) if wants_cells(cells) else out
+        return Encoded(img if im_wt == 1 else txt if im_wt == 0 else pool(img, txt, im_wt), img, txt, logits)
 
     @torch.no_grad()
     def embed_images(self, images, # PIL images or paths to image files

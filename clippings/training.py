@@ -147,8 +147,8 @@ class ClipObjective(Objective):
         return views[~is_val].reset_index(drop=True), views[is_val].reset_index(drop=True)
     def batches(self, st, ds, labels, groups, rng): return shuffled_batches(len(ds), st.batch_size, rng)
     def loss(self, run, pix, texts, y, cells):
-        img, txt = run.net(pix, texts, pooled=False)
-        return clip_loss(img.float(), txt.float(), run.model.logit_scale), None
+        out = run.net(pix, texts, pooled=False)
+        return clip_loss(out.image.float(), out.text.float(), run.model.logit_scale), None
 
 class SupConObjective(Objective):
     "SupCon on pooled record vectors with entity labels, + each tower alone, a CLIP term and reading each cell"
@@ -178,10 +178,8 @@ class SupConObjective(Objective):
         # SupCon on the pooled records, + each tower alone (view_wt), + reading each re-flowed cell (char_wt)
         st, acc, char_loss = run.stage, run.acc, None
         read = cells >= 0 if st.char_wt else False  # the cells whose character is known: only they are classified
-        views = st.view_wt > 0 or st.clip_wt > 0
-        out, y = run.net(pix, texts, st.im_wt, cells=read, views=views), y.to(acc.device)
-        emb, logits = out if st.char_wt else (out, None)
-        if views: emb, img, txt = emb
+        out, y = run.net(pix, texts, st.im_wt, cells=read), y.to(acc.device)
+        emb, img, txt, logits = out.pooled, out.image, out.text, out.logits
         loss = run.loss_fn(emb.float(), y)
         if st.view_wt: loss = loss + st.view_wt * (run.loss_fn(img.float(), y) + run.loss_fn(txt.float(), y)) / 2
         if st.clip_wt:  # a record's image and text are positives of each other and of its entity's other records
@@ -197,7 +195,7 @@ class ReadObjective(Objective):
     select, reads = 'val_char_acc', True
     def loss(self, run, pix, texts, y, cells):
         # every cell is classified as the character drawn there, or blank
-        logits = run.net(pix, texts, 1., cells=True)[1]
+        logits = run.net(pix, texts, 1., cells=True).logits
         loss = F.cross_entropy(logits.flatten(0, 1).float(), cells.to(run.acc.device).flatten())
         return loss, loss
     def scores(self, run) -> dict:  # the validation crops' characters read right
@@ -465,7 +463,7 @@ def _embed_rows(model, ds:RecordRows, idx, im_wt:float, batch_size:int=512) -> n
         imgs, texts, *_ = collate_rows([ds[j] for j in idx[i:i + batch_size]])
         pix = model.transform.normalize(imgs.to(model.device)) if im_wt > 0 else None
         with torch.autocast(model.device.type, dtype=torch.bfloat16, enabled=model.device.type == 'cuda'):
-            out.append(model(pix, texts, im_wt).float().cpu())
+            out.append(model(pix, texts, im_wt).pooled.float().cpu())
     model.train()
     return torch.cat(out).numpy()
 
@@ -504,7 +502,8 @@ def _val_loss(model, ds:RecordRows, batch_size:int) -> float:
     losses = []
     for b in shuffled_batches(len(ds), min(batch_size, len(ds)), np.random.default_rng(0)):
         imgs, texts, *_ = collate_rows([ds[j] for j in b])
-        img, txt = model(model.transform.normalize(imgs.to(model.device)), texts, pooled=False)
+        out = model(model.transform.normalize(imgs.to(model.device)), texts, pooled=False)
+        img, txt = out.image, out.text
         losses.append(clip_loss(img, txt, model.logit_scale).item())
     model.train()
     return float(np.mean(losses))
