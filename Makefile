@@ -37,7 +37,7 @@ ocr-engine:
 	$(call apt_install,Tesseract and IPAdic,$(OCR_PACKAGES),the tests and make replicate do not need them but clippings ocr and rebuilding sample_data/ do)
 
 ## browser: Debian's Chromium, which the browser tests of `clippings serve` drive through Playwright (never
-## `playwright install`: it downloads browsers)
+## Playwright's own browser download: it fetches browsers from the network)
 browser:
 	$(call apt_install,Chromium,chromium,the browser tests of clippings serve skip and its client tests still run)
 

@@ -38,3 +38,14 @@ def report(name, res):
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f'{name}.json').write_text(json.dumps(res, indent=1))
     print(f'wrote {RESULTS / (name + ".json")}')
+
+
+def firm_names(n, rng):
+    "n synthetic firm names (two lexicon words and a trade), drawn from `rng`: the texts of the large-index benchmarks"
+    import numpy as np
+    from clippings.lexicon import load_lexicon
+    lex = load_lexicon()
+    words = np.array([w for part in ('surnames', 'places', 'words') for w in lex[part]])
+    kinds = np.array(['工業', '商事', '製作所', '銀行', '電気', '産業', '化学', '運輸'])
+    a, b, c = rng.integers(0, len(words), n), rng.integers(0, len(words), n), rng.integers(0, len(kinds), n)
+    return [words[i] + words[j] + kinds[k] for i, j, k in zip(a, b, c)]

@@ -23,7 +23,7 @@ Writes bench/results/search.json and bench/results/search_*.png.
 import argparse, json, os, shutil, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import RESULTS, report
+from _util import RESULTS, firm_names, report
 
 import numpy as np, pandas as pd
 
@@ -190,12 +190,7 @@ def scale(sizes, tmp):
         del flat, ivf
     # BM25 at the largest size: synthetic firm names from the lexicon's characters
     n = max(sizes)
-    from clippings.lexicon import load_lexicon
-    lex = load_lexicon()
-    words = np.array([w for part in ('surnames', 'places', 'words') for w in lex[part]])
-    kinds = np.array(['工業', '商事', '製作所', '銀行', '電気', '産業', '化学', '運輸'])
-    a, b, c = rng.integers(0, len(words), n), rng.integers(0, len(words), n), rng.integers(0, len(kinds), n)
-    names = [words[i] + words[j] + kinds[k] for i, j, k in zip(a, b, c)]
+    names = firm_names(n, rng)
     an = Analyzer()
     t = time.perf_counter(); terms = [an(s) for s in names]; analyze_s = time.perf_counter() - t
     t = time.perf_counter(); li = LexicalIndex(tmp / 'bm25', ['name']); li.add(np.arange(n), {'name': terms})

@@ -15,20 +15,11 @@ Writes bench/results/serve.json.
 import argparse, asyncio, json, os, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import report
+from _util import firm_names, report
 
 import numpy as np, pandas as pd
 
 ROOT = Path(__file__).parent.parent
-
-
-def names(n, rng):
-    from clippings.lexicon import load_lexicon
-    lex = load_lexicon()
-    words = np.array([w for part in ('surnames', 'places', 'words') for w in lex[part]])
-    kinds = np.array(['工業', '商事', '製作所', '銀行', '電気', '産業', '化学', '運輸'])
-    a, b, c = rng.integers(0, len(words), n), rng.integers(0, len(words), n), rng.integers(0, len(kinds), n)
-    return [words[i] + words[j] + kinds[k] for i, j, k in zip(a, b, c)]
 
 
 async def load(url, queries, clients, timeout=60):
@@ -64,7 +55,7 @@ def main(argv=None):
     from clippings.serve import free_port
     rng = np.random.default_rng(0)
     tmp = Path(tempfile.mkdtemp())
-    recs = pd.DataFrame({'record_id': [f'r{i:07d}' for i in range(a.records)], 'ocr': names(a.records, rng)})
+    recs = pd.DataFrame({'record_id': [f'r{i:07d}' for i in range(a.records)], 'ocr': firm_names(a.records, rng)})
     t = time.perf_counter()
     index(recs, tmp / 'idx', text='ocr', image=None, vector_index=HNSW() if a.vectors == 'hnsw' else Flat(), progress=True)
     build_s = time.perf_counter() - t

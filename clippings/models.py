@@ -503,9 +503,9 @@ class ClippingsModel(nn.Module):
 
     def forward(self, pixel_values, texts, im_wt:float|None=None, pooled:bool=True,
                 cells:bool|torch.Tensor=False) -> 'Encoded':
-        ("The record vectors pooled with `im_wt` (1 skips the text tower, 0 the image tower; not `pooled`: both towers, "
-         "no pooling), with the towers' vectors and, with `cells` (True or a cell mask, as `encode_images`), the "
-         "character logits")
+        ("The record vectors pooled with `im_wt` (1 skips the text tower, 0 the image tower; not `pooled`: "
+         "both towers, no pooling), with the towers' vectors and, with `cells` (True or a cell mask, as "
+         "`encode_images`), the character logits")
         if not pooled: return Encoded(None, self.encode_images(pixel_values), self.encode_texts(texts))
         im_wt = self.im_wt if im_wt is None else im_wt
         img = txt = logits = None

@@ -90,7 +90,8 @@ class Stage:
 
     def __post_init__(self):
         if self.select == 'auto': self.select = self.objective.select
-        if (self.objective.select == 'val_char_acc') != (self.select == 'val_char_acc') and self.select not in ('last',):
+        reads = self.objective.select == 'val_char_acc'
+        if reads != (self.select == 'val_char_acc') and self.select not in ('last',):
             raise ValueError(f"stage {self.name!r}: select {self.select!r} does not suit loss {self.loss!r} "
                              "(a 'read' stage is judged by val_char_acc, and only it)")
         self.objective.check(self)
