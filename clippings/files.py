@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_files.ipynb #31299830
 from __future__ import annotations
-import contextlib, difflib, os, shutil, tempfile, typing, warnings
+import contextlib, difflib, os, shutil, tempfile, types, typing, warnings
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 
@@ -51,17 +51,28 @@ def path_in_config(config_file, # the config file the path is written in
     return path if path.is_absolute() else (Path(config_file).parent / path).resolve()
 
 # %% ../nbs/00_files.ipynb #cfc5012e
-def _where(loc) -> str:
-    "('stages', 0, 'epochs') -> 'stages[0].epochs'"
+def _step(cls, part) -> tuple:
+    ("The type one step of a pydantic error location leads to, and whether the step is a key of the file "
+     "(a tagged union's tag, such as a stage's `loss`, is not)")
+    if typing.get_origin(cls) is typing.Annotated: cls = typing.get_args(cls)[0]
+    if typing.get_origin(cls) in (typing.Union, types.UnionType):
+        for m in (m for m in typing.get_args(cls) if is_dataclass(m)):
+            if any(typing.get_origin(f.type) is typing.Literal and f.default == part for f in fields(m)):
+                return m, False
+    if isinstance(part, int) or not is_dataclass(cls): return (typing.get_args(cls) or (None,))[0], True
+    return typing.get_type_hints(cls).get(part), True
+
+def _where(loc, cls=None) -> str:
+    "('stages', 0, 'epochs') -> 'stages[0].epochs' (with the config's class: without a tagged union's tag)"
     out = ''
-    for part in loc: out += f'[{part}]' if isinstance(part, int) else f'.{part}' if out else str(part)
+    for part in loc:
+        cls, shown = _step(cls, part)
+        if shown: out += f'[{part}]' if isinstance(part, int) else f'.{part}' if out else str(part)
     return out or '(top level)'
 
 def _keys_at(cls, loc) -> list[str]:
     "The field names of the dataclass that `loc` (a pydantic error location) points into"
-    for part in loc:
-        if isinstance(part, int) or not is_dataclass(cls): cls = (typing.get_args(cls) or (None,))[0]; continue
-        cls = typing.get_type_hints(cls).get(part)
+    for part in loc: cls = _step(cls, part)[0]
     return [f.name for f in fields(cls)] if is_dataclass(cls) else []
 
 def _explain(cls, err:dict) -> str:
@@ -70,11 +81,15 @@ def _explain(cls, err:dict) -> str:
         allowed = _keys_at(cls, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f": did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})"
-        return f'{_where(loc)}: unknown key{hint}'
-    if kind in ('missing', 'missing_argument'): return f'{_where(loc)}: required key is missing'
+        return f'{_where(loc, cls)}: unknown key{hint}'
+    if kind in ('missing', 'missing_argument'): return f'{_where(loc, cls)}: required key is missing'
+    if kind in ('union_tag_invalid', 'union_tag_not_found'):  # the key that says which kind, e.g. a stage's `loss`
+        ctx = err['ctx']; key = _where(loc + (ctx['discriminator'].strip("'"),), cls)
+        if kind == 'union_tag_not_found': return f'{key}: required key is missing'
+        return f"{key}: Input should be one of {ctx['expected_tags']} (got {ctx['tag']!r})"
     msg = err['msg'].removeprefix('Value error, ')
     shown = '' if kind == 'value_error' else f" (got {err['input']!r})"
-    return f'{_where(loc)}: {msg}{shown}' if loc else msg
+    return f'{_where(loc, cls)}: {msg}{shown}' if loc else msg
 
 def parse_config(cls, # a (pydantic) dataclass describing the config
                  data:dict, # the mapping read from a file

@@ -101,7 +101,8 @@ def train_config(profile:Profile, task:str,
     if profile.smoke:
         # mining embeds every row: minutes
         for s in cfg.stages:
-            s.epochs, s.max_steps, s.select, s.snapshot_epoch, s.hard_negatives = 1, 1, 'last', None, False
+            s.epochs, s.max_steps, s.select, s.snapshot_epoch = 1, 1, 'last', None
+            if s.objective.mines(s): s.hard_negatives = False
         for s in cfg.stages: s.batch_size = min(s.batch_size, SMOKE_BATCH)
     return cfg
 
@@ -133,10 +134,8 @@ STAGE_COLUMNS = ('name', 'init', 'data', 'loss', 'im_wt', 'epochs', 'batch_size'
 def stage_table(config) -> pd.DataFrame:
     ("One row per stage of a training config (a `TrainConfig`): where it starts, what it trains on, "
      "and its main settings")
-    common = ('im_wt', 'temperature', 'm', 'hard_negatives', 'char_wt', 'view_wt')  # SupCon's settings
-    # settings a stage of each loss ignores
-    unused = {'clip': common + ('grids',), 'supcon': ('grids',), 'read': common + ('augment',)}
-    return pd.DataFrame([{c: '—' if c in unused[s.loss] else getattr(s, c) for c in STAGE_COLUMNS}
+    # a setting the stage's kind does not have is '—'
+    return pd.DataFrame([{c: getattr(s, c, '—') for c in STAGE_COLUMNS}
                          for s in config.stages]).set_index('name')
 
 # %% ../nbs/10_replicate.ipynb #dcf24db3
@@ -435,6 +434,11 @@ def machine() -> dict:
             'torch_cpu_capability': torch.backends.cpu.get_cpu_capability(), 'torch_threads': torch.get_num_threads(),
             'blas': blas, 'forced': forced}
 
+def _merged_training(old:dict, new:dict) -> dict:
+    "Training seconds of a rerun, keeping an earlier run's entries for the configs this run did not train here"
+    out = {k: v or old.get(k, {}) for k, v in new.items() if k != 'total_seconds'}
+    return out | {'total_seconds': round(sum(v for d in out.values() for v in d.values()), 1)}
+
 class ReplicationError(RuntimeError):
     "A replication notebook failed: the message names the notebook and the cell"
 
@@ -504,9 +508,12 @@ def replicate(profile:str='sample', # a profile name (replication/configs/<name>
                                    f"results of the notebooks before it are intact") from None
         executed = out / 'notebooks' / f'{name}.ipynb'
         write_text(executed, _portable(_without_widgets(executed.read_text())))
-        run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S')}
+        # each notebook names the machine it ran on: `--only` mixes runs of several machines in one folder
+        run['notebooks'][name] = {'seconds': round(time.time() - t, 1), 'finished': time.strftime('%Y-%m-%d %H:%M:%S'),
+                                  'machine': {k: run['machine'][k] for k in ('cpu', 'torch_cpu_capability',
+                                                                              'torch_threads')}}
         run['total_seconds'] = round(sum(v['seconds'] for v in run['notebooks'].values()), 1)
-        run['training'] = training_seconds(prof)
+        run['training'] = _merged_training(run.get('training', {}), training_seconds(prof))
         write_text(run_file, _portable(json.dumps(run, indent=1, default=str)))
         if progress: print(f'      {name}: {time.time() - t:.0f} s', flush=True)
     if progress: print(f'{len(names)} notebooks in {time.time() - t_all:.0f} s -> {out}')
