@@ -29,13 +29,13 @@ def main():
     import torch, yaml
     from clippings.models import ClippingsModel
     from clippings.records import read_records
-    from clippings.training import Stage, StageRun
+    from clippings.training import StageRun, make_stage
     cfg = yaml.safe_load((ROOT / 'replication/configs/scratch_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)
     model = ClippingsModel.small(list(recs.text) + list(recs.text_noisy), **cfg)
     cols = ['text', 'text_noisy']
-    stage = Stage('bench', 'supcon', 'records', im_wt=.5, text_cols=cols, max_steps=1, char_wt=1.)
+    stage = make_stage('bench', 'supcon', 'records', im_wt=.5, text_cols=cols, max_steps=1, char_wt=1.)
     (run, setup_s) = timed(StageRun, model, stage, recs, tempfile.mkdtemp(), progress=False)
     run.t0 = 0
     _, cached_s = timed(run._validate, -1)

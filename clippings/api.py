@@ -632,7 +632,7 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     "Fine-tune a model on labelled records, select it, tune its thresholds (and field weights) on held-out entities"
     check_table(labelled, 'labelled')
     if labels is not None: labelled = label_entities(labelled, labels, id, label)
-    from clippings.records import RecordWarning, split_entities, validate_records, write_records
+    from clippings.records import split_entities, validate_records
     from clippings.training import train as train_chain
     text, image = _columns({'labelled': labelled}, text, image)
     if label not in labelled.columns:
@@ -658,16 +658,13 @@ def train(labelled:pd.DataFrame, # records with a label column: rows sharing a l
     for w in caught: log.warning('%s', w.message)
     recs = split_entities(recs, {'train': 1 - val_fraction, 'val': val_fraction}, seed)
     recs.attrs['allow_outside_root'] = True
-    start.save_pretrained(out / 'start')
-    data = write_records(recs, out / 'labelled.parquet')
     w = start.im_wt if text and image else 1. if image else 0.
     stage = dict(name='finetune', loss='supcon', data='labelled', im_wt=w, epochs=epochs, lr=lr, batch_size=batch_size,
                  m=2, warmup_steps=10)
-    with warnings.catch_warnings():  # the chain reads the table back: its record warnings were given above
-        warnings.simplefilter('ignore', RecordWarning)
-        folder = train_chain(dict(seed=seed, device=device, output_dir=str(out),
-                                  model={'pretrained': str(out / 'start')}, data={'labelled': str(data)},
-                                  allow_outside_root=True, stages=[stage]), progress=progress)['finetune']
+    # the start model and the records go to the chain in memory (config.yaml names them by their fingerprints)
+    folder = train_chain(dict(seed=seed, device=device, output_dir=str(out), model={'pretrained': start},
+                              data={'labelled': recs}, allow_outside_root=True, stages=[stage]),
+                         progress=progress)['finetune']
     tuned = ClippingsModel.from_pretrained(folder)
     tuned.meta['threshold'] = _heldout_threshold(tuned, recs, seed).to_dict()
     val = recs[recs['split'] == 'val']

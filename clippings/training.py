@@ -13,8 +13,8 @@ __all__ = ['CONFIG', 'Fraction', 'AnyStage', 'LOG_FIELDS', 'COLLAPSE_COS', 'GENE
            'seeded_stage', 'seed_stages']
 
 # %% ../nbs/07_training.ipynb #b1bff475
-import csv, functools, hashlib, json, math, pickle, random, signal, sys, time, warnings
-from dataclasses import asdict, field
+import copy, csv, functools, hashlib, json, math, pickle, random, signal, sys, time, warnings
+from dataclasses import asdict, field, fields
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -932,12 +932,12 @@ def _data_in_config(path, entry):
         return {next(iter(entry)): {**args, 'source': str(path_in_config(path, args['source']))}}
     return entry
 
-@dataclass(config=CONFIG)
+@dataclass(config=CONFIG | ConfigDict(arbitrary_types_allowed=True))
 class TrainConfig:
     "A chain of training stages: the base model, the data sets, the stages, and how to run them"
-    model:dict[str, Any] # {'small': {...}} (from scratch), {'pretrained': id_or_path} or {'dual_encoder': {...}}
-    data:dict[ # data set name → record table path or CLIPPINGS-layout folder, or a synthetic set (`generated_data`)
-        str, str | dict[str, dict[str, Any] | None]]
+    model:dict[str, Any] # {'small': {...}} (from scratch), {'pretrained': id, path or model} or {'dual_encoder': {...}}
+    data:dict[ # data set name → record table path or CLIPPINGS-layout folder, a synthetic set (`generated_data`),
+        str, str | dict[str, dict[str, Any] | None] | pd.DataFrame] # or a validated record table in memory
     stages:Annotated[list[AnyStage], Field(min_length=1)] # the stages, in order (each a kind of `Stage`, or its dict)
     output_dir:str='runs/train' # every stage writes output_dir/<stage name>/
     seed:NonNegativeInt=0 # run seed
@@ -978,6 +978,16 @@ class TrainConfig:
         return parse_config(cls, d, str(path))
 
     def to_dict(self) -> dict: return asdict(self)
+
+    def record(self) -> dict:
+        "The config as `config.yaml` records it: a model or table given in memory is named by its fingerprint"
+        def named(v):
+            if isinstance(v, pd.DataFrame): return f'in memory: {len(v)} records, fingerprint {fingerprint(v)}'
+            if isinstance(v, ClippingsModel): return f'in memory: fingerprint {model_fingerprint(v)}'
+            return v
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return out | {'model': {k: named(v) for k, v in self.model.items()},
+                      'data': {k: named(v) for k, v in self.data.items()}, 'stages': [asdict(s) for s in self.stages]}
 
 # %% ../nbs/07_training.ipynb #c724a5a8
 # synthetic data sets a config can build: name -> (settings class, builder)
@@ -1023,6 +1033,7 @@ def build_model(spec:dict, # the config's `model` entry
     "The base model of a chain: a small model from scratch, a pretrained CLIP-style model, or a dual encoder"
     kind, args = next(iter(spec.items()))
     if kind == 'pretrained':
+        if isinstance(args, ClippingsModel): return copy.deepcopy(args)  # given in memory: the caller's stays as it is
         return ClippingsModel.from_pretrained(args) if isinstance(args, str) else ClippingsModel.from_pretrained(**args)
     if kind == 'dual_encoder': return ClippingsModel.dual_encoder(**args)
     args = dict(args or {})
@@ -1044,6 +1055,7 @@ def pretrained_fingerprint(spec:dict, # a config's `model` entry
                           ) -> str|None:
     "`model_fingerprint` of a local pretrained base model (a shipped one, or a folder the library wrote); else None"
     kind, name = next(iter(spec.items()))
+    if kind == 'pretrained' and isinstance(name, ClippingsModel): return model_fingerprint(name)  # given in memory
     name = name.get('name') if kind == 'pretrained' and isinstance(name, dict) else name
     if kind != 'pretrained' or not isinstance(name, str): return None
     folder = shipped_model(name) if name in SHIPPED_MODELS else Path(name)
@@ -1063,7 +1075,7 @@ def stage_start(config:TrainConfig, # the chain
                ) -> dict:
     "What a stage starts from (base spec + a local pretrained fingerprint, or its init's file hash), its data, its seed"
     if stage.init == 'base':
-        start = json.loads(json.dumps(config.model, default=str))
+        start = json.loads(json.dumps(config.record()['model'], default=str))
         if (fp := pretrained_fingerprint(config.model)): start['fingerprint'] = fp
     else:
         h = hashlib.sha256()
@@ -1091,11 +1103,13 @@ def train(config, # a `TrainConfig`, its dict, or a YAML path
            else TrainConfig.from_yaml(config) if isinstance(config, (str, Path))
            else parse_config(TrainConfig, config, 'config'))
     out = Path(cfg.output_dir); out.mkdir(parents=True, exist_ok=True)
-    write_text(out / 'config.yaml', yaml.safe_dump(cfg.to_dict(), allow_unicode=True, sort_keys=False))
+    write_text(out / 'config.yaml', yaml.safe_dump(cfg.record(), allow_unicode=True, sort_keys=False))
     torch.manual_seed(cfg.seed); np.random.seed(cfg.seed); random.seed(cfg.seed)
-    paths = {k: v if isinstance(v, str) else generated_data(k, v, out / 'data' / k) for k, v in cfg.data.items()}
-    data = {k: load_records(p, verify_images=cfg.verify_images, allow_outside_root=cfg.allow_outside_root)
-            for k, p in paths.items()}
+    def loaded(k, v):  # a table given in memory is used as it is (validated); a path is read, a generator built
+        if isinstance(v, pd.DataFrame): return v
+        path = v if isinstance(v, str) else generated_data(k, v, out / 'data' / k)
+        return load_records(path, verify_images=cfg.verify_images, allow_outside_root=cfg.allow_outside_root)
+    data = {k: loaded(k, v) for k, v in cfg.data.items()}
     if cfg.subsample: data = {k: subsample_entities(d, cfg.subsample, cfg.seed) for k, d in data.items()}
     acc = _accelerator(cfg.device, cfg.precision)
     models = {}
@@ -1145,4 +1159,6 @@ def seed_stages(config:TrainConfig, # a chain
         if s.name in shared: stages.append(s); continue
         init = lambda k: s.init if s.init == 'base' or s.init in shared else seeded_stage(s.init, k)
         stages += [type(s)(**{**asdict(s), 'name': seeded_stage(s.name, k), 'init': init(k), 'seed': k}) for k in seeds]
-    return parse_config(TrainConfig, {**config.to_dict(), 'stages': [asdict(s) for s in stages]}, 'seeded config')
+    # the fields as they are (a model or table given in memory is not copied)
+    current = {f.name: getattr(config, f.name) for f in fields(config)}
+    return parse_config(TrainConfig, current | {'stages': [asdict(s) for s in stages]}, 'seeded config')
