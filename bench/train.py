@@ -46,7 +46,7 @@ def cpu_figures():
     from pytorch_metric_learning.losses import SupConLoss
     from clippings.models import ClippingsModel
     from clippings.records import read_records
-    from clippings.training import clip_loss
+    from clippings.stages import clip_loss
     cfg = yaml.safe_load((ROOT / 'replication/configs/scratch_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)

@@ -51,7 +51,7 @@ def main(models):
     from clippings.models import ClippingsModel
     from clippings.records import make_gallery
     from clippings.rules import rule_link
-    from clippings.training import top1_hits
+    from clippings.batches import top1_hits
     recs = shifted_set().assign(split='test')
     gallery = make_gallery(recs, 'test')
     truth = dict(zip(recs.record_id, recs.entity_id))

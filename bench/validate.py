@@ -18,7 +18,7 @@ ROOT = Path(__file__).parents[1]
 def from_files(run, cols):
     "Validation as before: every column embeds the images again from their files, and so does the guard"
     from clippings.models import mean_pairwise_cosine
-    from clippings.training import top1_hits
+    from clippings.batches import top1_hits
     top1 = sum(top1_hits(run.model, run.val_gallery, run.stage.im_wt, c, run.root).mean() for c in cols) / len(cols)
     sample = run.val_gallery.gallery.sample(256, random_state=0)
     mean_pairwise_cosine(run.model.embed_images(sample['image_path'], root=run.root, progress=False))
@@ -29,7 +29,8 @@ def main():
     import torch, yaml
     from clippings.models import ClippingsModel
     from clippings.records import read_records
-    from clippings.training import StageRun, make_stage
+    from clippings.runner import StageRun
+    from clippings.stages import make_stage
     cfg = yaml.safe_load((ROOT / 'replication/configs/scratch_train.yaml').read_text())['model']['small']
     cfg.pop('vocab_from')
     recs = read_records(ROOT / 'sample_data/records.parquet', verify_images=False)

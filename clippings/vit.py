@@ -28,7 +28,7 @@ def vit_config(
     lr:tuple=(1e-3, 5e-4, 3e-4, 3e-4), # peak learning rates of V1..V4
     reading_epochs:int=3, # epochs of V0 (with `lines`)
     reading_lr:float=2e-3, # peak learning rate of V0
-    reading_grids:int=20_000, # re-flowed grids of drawn characters per V0 epoch (`clippings.training.GlyphGrids`)
+    reading_grids:int=20_000, # re-flowed grids of drawn characters per V0 epoch (`clippings.batches.GlyphGrids`)
     augment:bool=True, # render augmentation in V1..V4 (the paper's; the CPU profile switches it off, see below)
     char_wt:float=0., # weight of the per-cell character loss in every stage (re-flowed input only; the paper: 0)
     m:int=4, # records per entity in a batch

@@ -17,7 +17,7 @@ MUST_SHOW = {'index.html': ['clippings', 'Multimodal record linkage', 'make inst
              '02_rules.html': ['rule_link', 'levenshtein_topk'], '09_clustering.html': ['slink', 'identical partition: True'],
              '04_metrics.html': ['bootstrap', 'Levenshtein distance'],
              '03_models.html': ['ClippingsModel', 'pad_to_square', 'char_tokenizer'],
-             '07_training.html': ['train_stage', 'Sup Multimodal', 'intervals do not overlap'],
+             '07c_runner.html': ['train_stage'], '07d_training.html': ['Sup Multimodal', 'intervals do not overlap'],
              '06_embed.html': ['embed_records', 'Embeddings'],
              '10_replicate.html': ['replicate', 'load_profile'],
              'replication/japanese_linkage.html': ['Sup Multimodal Linking', 'Levenshtein distance'],
