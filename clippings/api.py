@@ -17,7 +17,7 @@ from .embed import content_hash, cached_vectors, unit_rows
 from .models import ClippingsModel, model_fingerprint
 from .retrieval import Threshold, higher_is_better as _higher_is_better, knn, link_knn, accuracy_threshold
 from .vectors import pool
-from .rules import RULES
+from .rules import RULES, STANDARD
 from .clustering import Edges, components, cluster as _cluster_records, representatives, tune_slink
 from .addresses import marker_for
 from .fields import (RULE_COMPARATORS, FieldWeights, LogisticWeights, WeightTuner, combined, field_topk,
@@ -193,7 +193,7 @@ def _link_block(lrec, rrec, lvec, rvec, method, k) -> pd.DataFrame:
     # positions in the block; ties: the lower one
     local = lambda recs: recs.assign(record_id=[f'{i:09d}' for i in range(len(recs))])
     got = link_knn(local(lrec), local(rrec), min(k, len(rrec)), query_vectors=lvec, target_vectors=rvec,
-                   method=method or 'levenshtein', text_col='text')
+                   method=method or 'levenshtein', text_col='text', norm=STANDARD)  # width and variant forms folded
     return pd.DataFrame({'left': got.query_id.astype(int), 'right': got.target_id.astype(int), 'score': got.score,
                          'rank': got['rank']})
 

@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .retrieval import as_unit_vectors
-from .rules import (PAPER, JaccardIndex, Ranked, StrokeIndex, TextNorm, chunked_topk, cosine_scores, jaccard,
+from .rules import (STANDARD, JaccardIndex, Ranked, StrokeIndex, TextNorm, chunked_topk, cosine_scores, jaccard,
                              ngram_matrix, word_ngrams)
 
 # %% ../nbs/05a_fields.ipynb #e5fcf993
@@ -26,7 +26,7 @@ class Comparator:
 
 class LevenshteinSimilarity(Comparator):
     "1 − normalised Levenshtein distance (rapidfuzz)"
-    def __init__(self, norm:TextNorm=PAPER, workers:int=-1): self.norm, self.workers = norm, workers
+    def __init__(self, norm:TextNorm=STANDARD, workers:int=-1): self.norm, self.workers = norm, workers
     def fit(self, queries, targets):
         self.q, self.t = [self.norm(x) for x in queries], [self.norm(x) for x in targets]
         return self

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FACES', 'VISION_POOLS', 'BACKBONES',
            'SHIPPED_MODELS', 'pad_to_square', 'ink', 'count_characters', 'reflow', 'ImageTransform',
-           'japanese_inventory', 'char_tokenizer', 'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'glyph_table',
-           'GlyphEmbedding', 'wants_cells', 'GlyphClassifier', 'CellCNN', 'CellTokens', 'vision_tower',
-           'SmallDualEncoder', 'Encoded', 'ClippingsModel', 'read_image', 'shipped_model', 'model_fingerprint',
-           'mean_pairwise_cosine', 'thumbnail_vectors']
+           'japanese_inventory', 'char_tokenizer', 'unknown_variants', 'fold_unknown', 'small_clip_config',
+           'HFDualEncoder', 'JapaneseCLIP', 'glyph_table', 'GlyphEmbedding', 'wants_cells', 'GlyphClassifier',
+           'CellCNN', 'CellTokens', 'vision_tower', 'SmallDualEncoder', 'Encoded', 'ClippingsModel', 'read_image',
+           'shipped_model', 'model_fingerprint', 'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json, math, os, unicodedata
@@ -34,6 +34,7 @@ from transformers.utils import logging as hf_logging
 
 from .files import atomic_dir, atomic_path, cache_dir, check_table, open_image, write_text
 from .records import read_records
+from .rules import variant_table
 from .vectors import pool
 
 # %% ../nbs/03_models.ipynb #58b98127
@@ -173,6 +174,19 @@ def char_tokenizer(texts, # training texts: every character seen becomes a token
     return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=max_length, pad_token='[PAD]',
                                    unk_token='[UNK]', bos_token='[BOS]', eos_token='[EOS]')
 
+def unknown_variants(tokenizer, # a tokenizer from `char_tokenizer` (any other: nothing is folded)
+                    ) -> dict[int, str]:
+    ("A `str.translate` table: each variant form the tokenizer has no token for → the form it has "
+     "(`clippings.rules.variant_table`: 內 → 内 when only 内 has a token)")
+    vocab = tokenizer.get_vocab()
+    if not all(s in vocab for s in SPECIALS): return {}  # a subword tokenizer has its own way with rare characters
+    return {k: v for k, v in variant_table().items() if chr(k) not in vocab and v in vocab}
+
+def fold_unknown(texts, tokenizer, table:dict|None=None) -> list[str]:
+    "NFKC texts, their characters the tokenizer lacks folded to a variant it has (`unknown_variants`)"
+    table = unknown_variants(tokenizer) if table is None else table
+    return [unicodedata.normalize('NFKC', str(t)).translate(table) for t in texts]
+
 # %% ../nbs/03_models.ipynb #0f3bfb76
 def small_clip_config(vocab_size:int, # tokenizer vocabulary size
                       image_size:int=64, # input side in pixels (64–128 for the CPU default)
@@ -222,7 +236,9 @@ class HFDualEncoder(nn.Module):
         return _projected(self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask))
     def tokenize(self, texts, max_length=None):
         n = max_length or min(self.tokenizer.model_max_length, self._max_positions())
-        return self.tokenizer(list(texts), padding=True, truncation=True, max_length=n, return_tensors='pt')
+        if getattr(self, '_folds', None) is None: self._folds = unknown_variants(self.tokenizer)
+        texts = fold_unknown(texts, self.tokenizer, self._folds) if self._folds else list(texts)
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=n, return_tensors='pt')
     def _max_positions(self):
         cfg = self.model.config
         text_cfg = getattr(cfg, 'text_config', cfg)
@@ -448,7 +464,9 @@ class SmallDualEncoder(nn.Module):
         return self.text(input_ids=input_ids, attention_mask=attention_mask).text_embeds
     def tokenize(self, texts, max_length=None):
         n = max_length or min(self.tokenizer.model_max_length, self.config['text']['max_position_embeddings'])
-        return self.tokenizer(list(texts), padding=True, truncation=True, max_length=n, return_tensors='pt')
+        if getattr(self, '_folds', None) is None: self._folds = unknown_variants(self.tokenizer)
+        texts = fold_unknown(texts, self.tokenizer, self._folds) if self._folds else list(texts)
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=n, return_tensors='pt')
     def save(self, path:Path):
         save_model(self, str(Path(path) / 'model.safetensors'))
         write_text(Path(path) / 'small_config.json', json.dumps(self.config, indent=1))

@@ -34,7 +34,7 @@ def _kind(ch:str) -> str:
 @dataclass(frozen=True)
 class Analyzer:
     "Text to index terms: the rules' normalisation, then CJK character unigrams and bigrams and Latin/digit words"
-    norm: TextNorm = TextNorm(nfkc=True, new_forms=True)  # before splitting (punctuation is a boundary here)
+    norm: TextNorm = TextNorm(nfkc=True, variants=True, new_forms=True)  # before splitting (punctuation is a boundary here)
     unigrams: bool = True  # single characters of a CJK run
     bigrams: bool = True  # neighbouring pairs of a CJK run
 
