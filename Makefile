@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 JP_FONTS := fonts-ipafont fonts-ipaexfont fonts-takao fonts-vlgothic fonts-noto-cjk fonts-kouzan-mouhitsu fonts-motoya-l-cedar fonts-komatuna
 HELDOUT_FONTS := fonts-dejima-mincho fonts-hanazono fonts-oradano-mincho-gsrr fonts-sawarabi-gothic fonts-sawarabi-mincho fonts-horai-umefont
 
-.PHONY: install fonts ocr-engine browser lexicon test test-slow export readme docs docs-check lab replicate pretrained clean distclean
+.PHONY: install fonts ocr-engine browser lexicon test test-slow export readme docs docs-check lab replicate pretrained rescore clean distclean
 
 ## install: .venv with the package (editable, dev and scale extras: Ray), the `clippings` Jupyter kernel, and Japanese fonts (held-out faces too)
 install:
@@ -84,6 +84,9 @@ replicate:  # rebuild the paper's tables into replication/results/$(PROFILE)/ (P
 
 pretrained:  # train the shipped model clippings-ja-small from scratch (title stages, then several fields) with its card
 	$(BIN)/python -c "from clippings.pretrained import build_shipped; print(build_shipped())"
+
+rescore:  # score the shipped model zero-shot again and rewrite its card's scores (after a change to the rules or tests)
+	$(BIN)/python -c "from clippings.pretrained import rescore; print(rescore())"
 
 clean:
 	rm -rf _build build dist *.egg-info .pytest_cache

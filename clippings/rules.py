@@ -90,18 +90,19 @@ class Ranked:
                              'score': self.score.ravel(), 'rank': np.tile(np.arange(1, k + 1), n)})
 
 def _topk(scores:np.ndarray, k:int, higher_is_better:bool,
-          tie:np.ndarray|None=None, # a second score (lower is better) that orders equal scores
+          tie=None, # rows -> a second score of those rows (lower is better) that orders their equal scores
          ) -> tuple[np.ndarray, np.ndarray]:
-    "Best `k` columns of each row, best first; ties go to the lower `tie`, then to the lower column"
+    "Best `k` columns of each row, best first; ties go to the lower `tie` (asked only for rows with ties), then column"
     s = -scores if higher_is_better else scores
-    if k == 1 and tie is None: idx = s.argmin(1)[:, None]  # argmin returns the first of equal minima
-    elif k == 1: idx = np.where(s == s.min(1, keepdims=True), tie, np.inf).argmin(1)[:, None]
-    else:
-        k, tie = min(k, s.shape[1]), np.zeros_like(s) if tie is None else tie
-        kth = np.partition(s, k - 1, axis=1)[:, k - 1:k]
-        idx = np.array([(c := np.flatnonzero(row <= t))[np.lexsort((c, tr[c], row[c]))][:k]
-                        for row, tr, t in zip(s, tie, kth)])
-    return idx, np.take_along_axis(scores, idx, 1)
+    if k == 1 and tie is None: return s.argmin(1)[:, None], np.take_along_axis(scores, s.argmin(1)[:, None], 1)
+    k = min(k, s.shape[1])
+    kth = np.partition(s, k - 1, axis=1)[:, k - 1:k]
+    cands = [np.flatnonzero(row <= t) for row, t in zip(s, kth)]  # every column tied with the k-th is a candidate
+    tied = [i for i, c in enumerate(cands) if len(np.unique(s[i, c])) < len(c)] if tie is not None else []
+    second = dict(zip(tied, tie(np.array(tied, int)))) if tied else {}
+    idx = np.array([c[np.lexsort((c, second[i][c] if i in second else np.zeros(len(c)), s[i, c]))][:k]
+                    for i, c in enumerate(cands)])
+    return idx.reshape(len(s), k), np.take_along_axis(scores, idx.reshape(len(s), k), 1)
 
 # %% ../nbs/02_rules.ipynb #c1a0e002
 def cosine_scores(s, # cosine similarities, as computed (any shape)
@@ -123,12 +124,12 @@ def _rows_per_chunk(n_targets:int, budget_mb:int=256) -> int:
 
 def chunked_topk(scores_of, # (a, b) -> dense scores of queries a..b against every target
                   n_queries:int, n_targets:int, k:int, higher_is_better:bool, budget_mb:int,
-                  tie_of=None, # (a, b) -> a second score (lower is better) that orders equal scores
+                  tie_of=None, # (rows) -> a second score of those queries (lower is better) that orders ties
                  ) -> Ranked:
     "Top-k of every query, computing the score matrix one chunk of queries at a time"
     index, score = [], []
-    for a, b in _chunks(n_queries, _rows_per_chunk(n_targets, budget_mb) // (2 if tie_of else 1) or 1):
-        i, s = _topk(scores_of(a, b), k, higher_is_better, None if tie_of is None else tie_of(a, b))
+    for a, b in _chunks(n_queries, _rows_per_chunk(n_targets, budget_mb)):
+        i, s = _topk(scores_of(a, b), k, higher_is_better, None if tie_of is None else (lambda r, a=a: tie_of(a + r)))
         index.append(i); score.append(s)
     return Ranked(np.vstack(index), np.vstack(score), higher_is_better)
 
@@ -143,10 +144,10 @@ def levenshtein_topk(queries, # query strings
      "first the smaller normalised Indel distance)")
     scorer = Levenshtein.normalized_distance if normalized else Levenshtein.distance
     dtype = np.float32 if normalized else np.int32
-    cdist = lambda a, b, scorer=scorer: process.cdist(queries[a:b], targets, scorer=scorer, dtype=dtype,
-                                                      workers=workers)
-    tie = (lambda a, b: cdist(a, b, Indel.normalized_distance)) if normalized else None
-    return chunked_topk(cdist, len(queries), len(targets), k, False, budget_mb, tie)
+    cdist = lambda a, b: process.cdist(queries[a:b], targets, scorer=scorer, dtype=dtype, workers=workers)
+    indel = lambda rows: process.cdist([queries[r] for r in rows], targets, scorer=Indel.normalized_distance,
+                                       dtype=np.float32, workers=workers)
+    return chunked_topk(cdist, len(queries), len(targets), k, False, budget_mb, indel if normalized else None)
 
 # %% ../nbs/02_rules.ipynb #d9cddb53
 @lru_cache(maxsize=1)
