@@ -105,7 +105,7 @@ def fields(data:str, # a data set made by `clippings synth`
 def ocr(
     records:str, # record table or CLIPPINGS-layout folder whose crops are read
     out:str, # the record table to write (.csv or .parquet), with the OCR column filled; never the input itself
-    engine:str='tesseract', # the OCR engine (tesseract: jpn for horizontal crops, jpn_vert for vertical ones)
+    engine:str='tesseract', # the OCR engine: tesseract (jpn / jpn_vert) or rapidocr (PP-OCR, its models in its wheel)
     text_col:str='text', # the column to fill
     overwrite:bool=False, # replace OCR text already in TEXT_COL
     scale:float=2.0, # upscaling before reading (small crops read better larger)
@@ -114,15 +114,12 @@ def ocr(
     allow_outside_root:bool=False, # accept image paths that leave the data set's folder
 ):
     "Fill an OCR column of a record table by reading each crop with an OCR engine"
-    from clippings.ocr import OCRCache, TesseractSettings, ocr_records, tesseract_info
-    if engine != 'tesseract':
-        raise ValueError(f"unknown OCR engine {engine!r}: the engine clippings runs is 'tesseract'")
+    from clippings.ocr import OCRCache, ocr_engine, ocr_records
+    settings = ocr_engine(engine, scale=scale)  # an unknown or missing engine is an error before anything is read
     check_output(out, records)
-    tesseract_info()  # a missing engine is an error before anything is read
     recs = load_records(records, verify_images=False, allow_outside_root=allow_outside_root)
     cache = OCRCache(cache or Path(out).with_name(Path(out).name + '.ocr_cache.json'))
-    filled = ocr_records(recs, text_col, overwrite=overwrite, settings=TesseractSettings(scale=scale), cache=cache,
-                         workers=workers)
+    filled = ocr_records(recs, text_col, overwrite=overwrite, settings=settings, cache=cache, workers=workers)
     empty = int((filled[text_col] == '').sum())
     print(f"{len(filled)} crops read ({empty} read as nothing) -> {write_records(filled, out)}")
 
