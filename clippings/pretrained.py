@@ -98,16 +98,15 @@ def _score_tables(scores:pd.DataFrame, profiles:dict) -> str:
                         + s.pivot(index='method', columns='ocr', values='score').loc[order].to_markdown()
                         for test, s in scores.groupby('test', sort=False))
 
-def _continues(chain) -> str:
-    "The line a continuation's card opens its chain with"
-    p = chain.attrs.get('continues')
+def _continues(p:dict|None) -> str:
+    "The line a continuation's card opens its chain with (`p`: the model it continues, as `release` records it)"
     if not p: return ''
     return (f"It continues the model made by the stages {', '.join(p['stages'])} (fingerprint `{p['fingerprint']}`, "
             f"{(p['training_seconds'] or 0) / 60:.1f} minutes; `{Path(CONFIG).name}`) with the stages below "
             f"(`{Path(FIELDS_CONFIG).name}`); "
             "the wall time counts both.\n\n")
 
-def _card(name, model, chain, sweep, scores, seconds, profiles) -> str:
+def _card(name, model, chain, sweep, scores, seconds, profiles, continues=None) -> str:
     "The model card (Markdown)"
     n_params = sum(p.numel() for p in model.parameters())
     return f"""# {name}
@@ -131,7 +130,7 @@ the sample's linkage table is used. Wall time {seconds / 60:.1f} minutes on
 {os.cpu_count()} CPU cores ({platform.machine()}, torch {torch.__version__}, \
 {'a GPU' if torch.cuda.is_available() else 'no GPU'}).
 
-{_continues(chain)}{chain.to_markdown()}
+{_continues(continues)}{chain.to_markdown()}
 
 ## Choosing `im_wt`
 
@@ -177,6 +176,7 @@ def release(model_dir, # the trained model folder (the chain's last stage)
             seconds:float, # training wall time
             name:str='clippings-ja-small', # the model's name
             meta:dict|None=None, # more to record in the model's meta
+            continues:dict|None=None, # the model a continuation starts from (model, fingerprint, seconds, stages)
            ) -> Path:
     "Choose `im_wt` on validation, score zero-shot, and write the model with its card and scores"
     model = ClippingsModel.from_pretrained(model_dir).eval()
@@ -185,12 +185,12 @@ def release(model_dir, # the trained model folder (the chain's last stage)
     scores = pd.concat([zero_shot_scores(model, recs).assign(test=test) for test, recs in evaluate_on.items()],
                        ignore_index=True)
     profiles = {test: _test_profile(recs) for test, recs in evaluate_on.items()}
-    prior = chain.attrs.get('continues')
+    prior = continues
     if prior: seconds += prior.get('training_seconds') or 0
     model.meta.update(name=name, training_seconds=round(seconds, 1), im_wt_sweep=sweep.to_dict('records'),
                       zero_shot=scores.to_dict('records'), **({'continues': prior} if prior else {}), **(meta or {}))
     dest = model.save_pretrained(dest)
-    write_text(dest / 'README.md', _card(name, model, chain, sweep, scores, seconds, profiles))
+    write_text(dest / 'README.md', _card(name, model, chain, sweep, scores, seconds, profiles, prior))
     scores.to_csv(dest / 'scores.csv', index=False)
     return dest
 
@@ -218,16 +218,16 @@ def build_pretrained(
     import clippings
     dest = Path(dest or Path(clippings.__file__).parent / 'data' / 'models' / name)
     tune_on = read_records(cfg.data[tune_on or cfg.stages[-1].data])
-    start = cfg.model.get('pretrained')
+    start, prior = cfg.model.get('pretrained'), None
     if start is not None:  # a continuation: the card names the model it continues and counts its time too
         before = ClippingsModel.from_pretrained(start)
         prior = dict(model=str(start), fingerprint=model_fingerprint(before),
                      training_seconds=before.meta.get('training_seconds'),
                      stages=[s['name'] for s in before.meta.get('stages', [])], continues=before.meta.get('continues'))
-        chain.attrs['continues'] = prior
     tests = {'sample test split': read_records(evaluate_on),
              'held-out synthetic test': heldout_test_set(out / 'heldout_test')}
-    return release(folders[cfg.stages[-1].name], dest, tune_on, tests, chain, float(chain['seconds'].sum()), name, meta)
+    return release(folders[cfg.stages[-1].name], dest, tune_on, tests, chain, float(chain['seconds'].sum()), name, meta,
+                   prior)
 
 # %% ../nbs/15_pretrained.ipynb #ffe860c1
 def build_shipped() -> Path:
