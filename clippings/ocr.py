@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_ocr.ipynb #4b5fb4aa
 from __future__ import annotations
-import hashlib, io, json, logging, os, shutil, subprocess, threading, warnings
+import hashlib, io, json, os, shutil, subprocess, threading, warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import ClassVar
@@ -133,8 +133,7 @@ def _rapidocr():
     "One RapidOCR engine per thread (ONNX sessions are made once; its log is quiet below warnings)"
     if getattr(_local, 'engine', None) is None:
         from rapidocr import RapidOCR
-        _local.engine = RapidOCR()
-        logging.getLogger('RapidOCR').setLevel(logging.WARNING)
+        _local.engine = RapidOCR(params={'Global.log_level': 'warning'})
     return _local.engine
 
 # %% ../nbs/01b_ocr.ipynb #de721591

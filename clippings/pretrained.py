@@ -238,14 +238,15 @@ def build_shipped() -> Path:
 
 # %% ../nbs/15_pretrained.ipynb #5dd1b2a0
 def rescore(dest=None, # the written model's folder (default: the shipped model's)
-            evaluate_on='sample_data/records.parquet', # the linkage table, as `build_pretrained` scored it
+            evaluate_on='sample_data/records.parquet', # the linkage table (a path or records), as `build_pretrained`
             heldout='runs/pretrained/clippings-ja-small/heldout_test', # where the held-out test set is (built if not)
             heldout_cfg:SampleConfig=HELDOUT_TEST, # its sizes and OCR settings
            ) -> pd.DataFrame:
     "Score a written model zero-shot again and rewrite its scores, metadata and card tables; the weights are untouched"
     dest = Path(dest or shipped_model('clippings-ja-small'))
     model = ClippingsModel.from_pretrained(dest).eval()
-    tests = {'sample test split': read_records(evaluate_on), 'held-out synthetic test': heldout_test_set(heldout, heldout_cfg)}
+    sample = evaluate_on if isinstance(evaluate_on, pd.DataFrame) else read_records(evaluate_on)
+    tests = {'sample test split': sample, 'held-out synthetic test': heldout_test_set(heldout, heldout_cfg)}
     scores = pd.concat([zero_shot_scores(model, recs).assign(test=test) for test, recs in tests.items()],
                        ignore_index=True)
     card = (dest / 'README.md').read_text()
