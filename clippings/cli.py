@@ -77,13 +77,14 @@ def synth(
     lexicon:str='train', # the part of the name lexicon used: train, or heldout (for a shifted test set)
     ocr:str='tesseract', # who reads the noisy OCR column: tesseract (the real engine) or simulated (fast, no engine)
     ocr_scale:float=2.0, # Tesseract's upscaling of the crops
+    also_read_by:str='', # more real engines, comma-separated (rapidocr): each reads every crop into text_<engine>
     workers:int=2, # rendering and OCR processes
     overwrite:bool=False, # replace a data set already in OUT
 ):
     "Write a synthetic Japanese linkage data set (images, record tables, CLIPPINGS layout, README)"
     cfg = SampleConfig(n_targets=n_targets, n_matched=n_matched, n_nomatch=n_nomatch, n_synth=n_synth,
                        synth_views=synth_views, line_px=line_px, seed=seed, strength=strength, n_names=n_names,
-                       n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale)
+                       n_lines=n_lines, lexicon=lexicon, ocr=ocr, ocr_scale=ocr_scale, also_read_by=also_read_by)
     manifest = build_sample_data(out, cfg, workers=workers, overwrite=overwrite)
     print(f"{out}: {manifest['counts']}, "
           f"CER clean {manifest['cer']['clean']:.3f}, noisy {manifest['cer']['noisy']:.3f}")

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .files import write_text
 from .lexicon import IPADIC_LICENSE, data_file, load_lexicon
-from .ocr import OCRCache, TesseractSettings, ocr_images
+from .ocr import ENGINES, OCRCache, TesseractSettings, ocr_engine, ocr_images
 from .records import fingerprint, split_entities, validate_records, write_records
 from .names import (AUSPICIOUS, BRANDS, INDUSTRIES, LEGAL_FORMS, OLD_FORMS, PRODUCTS, REGIONS, TRAINING_KINDS,
                              stream_rng, firm_names, firm_stem, print_variant)
@@ -91,10 +91,17 @@ class SampleConfig:
     lexicon: str = 'train'  # the part of the lexicon names come from: 'train', or 'heldout' for a shifted test set
     ocr_scale: float = 2.  # Tesseract's upscaling of the crops
     ocr: str = 'tesseract'  # who reads the `text_noisy` column: 'tesseract' (the real engine) or 'simulated' (`OCR_PRESETS['noisy']`)
+    also_read_by: str = ''  # more real engines, comma-separated (e.g. 'rapidocr'): each reads every crop into `text_<engine>`
+
+    @property
+    def more_engines(self) -> list[str]: return [e for e in self.also_read_by.split(',') if e]
 
     def __post_init__(self):
         if self.ocr not in ('tesseract', 'simulated'):
             raise ValueError(f"ocr must be 'tesseract' or 'simulated', got {self.ocr!r}")
+        wrong = [e for e in self.more_engines if e not in ENGINES or e == self.ocr]
+        if wrong:
+            raise ValueError(f"also_read_by: {wrong} are not engines besides ocr={self.ocr!r} (engines: {list(ENGINES)})")
 
 def pick_font(fonts, text, rng, what):
     ok = [f for f in fonts if covers(f, text)]
@@ -162,6 +169,9 @@ def _read_ocr_texts(plan, cfg, confusions, out, cache, workers):
     if cfg.ocr == 'simulated': texts['noisy'] = simulated_ocr(plan, cfg, confusions, 'noisy')
     else: texts['noisy'] = ocr_images(plan['record_id'], root=out, vertical=plan['vertical'].tolist(),
                                       settings=TesseractSettings(scale=cfg.ocr_scale), cache=cache, workers=workers)
+    for engine in cfg.more_engines:  # each further engine reads every crop too, into a column of its own
+        texts[engine] = ocr_images(plan['record_id'], root=out, vertical=plan['vertical'].tolist(),
+                                   settings=ocr_engine(engine, scale=cfg.ocr_scale), cache=cache, workers=workers)
     return texts
 
 
@@ -169,13 +179,15 @@ def _read_ocr_texts(plan, cfg, confusions, out, cache, workers):
 def _record_tables(plan, texts, cfg):
     "The linkage table (sources and targets), the synthetic training table and the unlabelled pool"
     df = plan.assign(text=texts['clean'], text_noisy=texts['noisy'], image_path=plan['record_id'],
+                     **{f'text_{e}': texts[e] for e in cfg.more_engines},
                      side=plan['kind'].map({'target': 'target', 'source': 'source', 'synth': 'both'}),
                      font=plan['font'].map(lambda f: f.name), split='unlabelled')
     meta = ['printed', 'firm', 'family', 'font', 'vertical']
     link = df[df['kind'] != 'synth']  # targets nobody mentions keep their firm id but belong to no labelled split
     link = split_entities(link, {'train': .6, 'val': .2, 'test': .2}, cfg.seed, rows=link['matched'])
     link = split_entities(link, {'val': .5, 'test': .5}, cfg.seed, rows=(link['side'] == 'source') & ~link['matched'])
-    cols = ['record_id', 'image_path', 'text', 'text_noisy', 'entity_id', 'side', 'split']
+    cols = ['record_id', 'image_path', 'text', 'text_noisy', *[f'text_{e}' for e in cfg.more_engines], 'entity_id', 'side',
+            'split']
     synth = split_entities(df[df['kind'] == 'synth'].assign(entity_id=lambda d: 'syn:' + d['entity_id']),
                            {'train': .8, 'val': .2}, cfg.seed)
     pool = link.assign(entity_id='', split='unlabelled', side='both')
@@ -184,7 +196,7 @@ def _record_tables(plan, texts, cfg):
 # %% ../nbs/01e_synth.ipynb #8c72544b
 def names_table(n:int, # firms
                 seed:int, # data set seed
-                errors:dict, # {'horizontal': EngineErrors, 'vertical': EngineErrors}
+                errors, # {'horizontal': EngineErrors, 'vertical': EngineErrors}, or a list of such: one per engine
                 confusions:GlyphConfusions, # look-alikes for characters the engine never misread
                 exclude:set=frozenset(), # stems that must not appear (the linkage firms)
                 lexicon:dict|None=None, # name parts (default: the training part of the lexicon)
@@ -195,14 +207,15 @@ def names_table(n:int, # firms
     firms = firm_names(int(n * 1.1) + 10, seed, max_siblings=2, cover=16, kinds=TRAINING_KINDS, stream='names',
                        lexicon=lexicon)
     firms = firms[~firms.apply(firm_stem, axis=1).isin(exclude)].iloc[:n]
+    engines = errors if isinstance(errors, list) else [errors]  # reading k of a printing: engine k mod their number
     rows = []
     for f in tqdm(firms.to_dict('records'), desc='names', unit='firm', disable=None):
         rng = stream_rng(seed, 'names', f['firm_id'])
         for vertical, old_p, legal_p in ((True, .5, 0.), (False, .1, .15)):
             printed = print_variant(f, rng, old_p, legal_p)
             for k in range(readings):
-                text = errors['vertical' if vertical else 'horizontal'].apply(printed, confusions, rng,
-                                                                              float(rng.uniform(.5, 1.5)))
+                text = engines[k % len(engines)]['vertical' if vertical else 'horizontal'].apply(
+                    printed, confusions, rng, float(rng.uniform(.5, 1.5)))
                 rows.append(dict(record_id=f"n:{f['firm_id']}:{'v' if vertical else 'h'}{k}", text=text,
                                  entity_id='name:' + f['firm_id'], side='both', printed=printed, firm=f['name'],
                                  family=f['family'], vertical=vertical))
@@ -287,7 +300,7 @@ def _prepare_out(out, overwrite):
 
 def synth_command(out, cfg):
     "The exact `clippings synth` command line that builds this data set"
-    return f"clippings synth {out} " + ' '.join(f'--{k} {v}' for k, v in asdict(cfg).items())
+    return f"clippings synth {out} " + ' '.join(f'--{k} {v}' for k, v in asdict(cfg).items() if v != '')
 
 # %% ../nbs/01e_synth.ipynb #22798a18
 def _ocr_line(manifest) -> str:
@@ -400,10 +413,12 @@ def _inventory(tables) -> dict:
                                            .str.contains('[ァ-ヺ]').mean()), 3))
 
 def _ocr_manifest(cfg, cache) -> dict:
-    "Who read each OCR column"
-    noisy = ('simulated: OCR_PRESETS["noisy"]' if cfg.ocr == 'simulated'
-             else {k: v for k, v in cache.engines.items() if cache.readings.get(k)})
-    return dict(clean='simulated: OCR_PRESETS["clean"] (the glyph-confusion model, low noise)', noisy=noisy)
+    "Who read each OCR column (each real engine by its identity)"
+    used = {k: v for k, v in cache.engines.items() if cache.readings.get(k)} if cache else {}
+    by = lambda name: {k: v for k, v in used.items() if v.get('engine') == name}
+    noisy = 'simulated: OCR_PRESETS["noisy"]' if cfg.ocr == 'simulated' else by('tesseract')
+    return dict(clean='simulated: OCR_PRESETS["clean"] (the glyph-confusion model, low noise)', noisy=noisy,
+                **{f'text_{e}': by(e) for e in cfg.more_engines})
 
 def build_sample_data(
     out, # folder to write
@@ -421,14 +436,16 @@ def build_sample_data(
     plan = _plan(cfg, fonts)
     render_plan(plan, cfg, out, workers)
     confusions = GlyphConfusions.from_fonts(''.join(plan['printed']), fonts)
-    cache = OCRCache(ocr_cache or out / 'ocr_cache.json') if cfg.ocr == 'tesseract' else None
+    cache = OCRCache(ocr_cache or out / 'ocr_cache.json') if cfg.ocr == 'tesseract' or cfg.more_engines else None
     texts = _read_ocr_texts(plan, cfg, confusions, out, cache, workers)
     if cache: cache.prune({hashlib.sha256((out / p).read_bytes()).hexdigest() for p in plan['record_id']})
     tables = dict(zip(('records', 'synth', 'pool'), _record_tables(plan, texts, cfg)))
     training = plan['kind'] == 'synth'  # the engine's errors are learned from the training crops only
-    errors = {o: EngineErrors.count(plan['printed'][training & (plan['vertical'] == v)],
-                                    pd.Series(texts['noisy'])[training & (plan['vertical'] == v)])
-              for o, v in (('horizontal', False), ('vertical', True))}
+    learned = lambda col: {o: EngineErrors.count(plan['printed'][training & (plan['vertical'] == v)],
+                                                 pd.Series(texts[col])[training & (plan['vertical'] == v)])
+                           for o, v in (('horizontal', False), ('vertical', True))}
+    # one engine's errors, or each engine's in turn: the names table then mixes them
+    errors = [learned(c) for c in ['noisy', *cfg.more_engines]] if cfg.more_engines else learned('noisy')
     if cfg.n_names:
         tables['names'] = names_table(cfg.n_names, cfg.seed, errors, confusions, set(plan['stem'][~training]),
                                       load_lexicon(cfg.lexicon))
@@ -438,6 +455,7 @@ def build_sample_data(
     for name, t in tables.items(): write_records(validate_records(t, out, verify_images=False), out / f'{name}.parquet')
     _write_layout(tables['records'], out)
     link = tables['records']
+    columns = [('clean', 'text'), ('noisy', 'text_noisy')] + [(e, f'text_{e}') for e in cfg.more_engines]
     shutil.copyfile(data_file(IPADIC_LICENSE), out / IPADIC_LICENSE)
     manifest = dict(command=synth_command(out.name, cfg), config=asdict(cfg), fonts=[f.name for f in fonts],
                     counts={name: len(t) for name, t in tables.items()} | {
@@ -446,10 +464,9 @@ def build_sample_data(
                         'sources_nomatch': int(((link.side == 'source')
                                                 & ~link.entity_id.isin(link[link.side == 'target'].entity_id)).sum())},
                     cer={p: round(float(np.mean([cer(a, b) for a, b in zip(link['printed'], link[col])])), 4)
-                         for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))},
+                         for p, col in columns},
                     errors={f'{name}_{p}': error_profile(t['printed'], t[col])
-                            for name in ('records', 'synth') for p, col in (('clean', 'text'), ('noisy', 'text_noisy'))
-                            for t in [tables[name]]}
+                            for name in ('records', 'synth') for p, col in columns for t in [tables[name]]}
                            | ({'names': error_profile(tables['names']['printed'], tables['names']['text'])}
                               if cfg.n_names else {}),
                     inventory=_inventory({k: tables[k] for k in ('records', 'synth', 'names') if k in tables}),
