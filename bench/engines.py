@@ -6,9 +6,10 @@ column (the same crops, read when the sample was built). For each engine and set
 over printed characters) overall and by direction, crops read as nothing, and what the errors are, from the edit
 operations between printed and read strings: substitutions, insertions, deletions per printed character; among
 substitutions, the share that turn a kanji into a kana (a look-alike such as 力 for カ), a kanji into another kanji, and
-a kana into another kana; insertions at the end of the line (a stroke read as an extra character); and read characters that are simplified Chinese forms (OpenCC's
-`t2s` changes them back, none of them printed). These are the error profiles that a per-engine `EngineErrors` will
-learn from, and the reason a second engine is worth having: it errs where Tesseract does not.
+a kana into another kana; insertions at the end of the line (a stroke read as an extra character); and read
+characters that are simplified Chinese forms (forms OpenCC's `t2s` makes of characters the lexicon prints, none of
+them printed themselves). These are the error profiles a per-engine `EngineErrors` learns from (`SampleConfig.
+also_read_by`), and the reason a second engine is worth having: it errs where Tesseract does not.
 
 PP-OCR's readings are cached in `bench/results/ppocr_cache.json` (committed, so a rerun or a rebuild of the sample
 with both engines reads nothing twice).

@@ -159,14 +159,12 @@ def _limits(scores:pd.DataFrame) -> str:
     g = scores[scores['method'].str.startswith('gain')].set_index(['test', 'ocr'])['value']
     lead = '; '.join(f"{t}: {g[(t, 'text_noisy')]:+.3f} on noisy OCR, {g[(t, 'text')]:+.3f} on clean"
                      for t in dict.fromkeys(scores['test']))
-    return f"""Trained for Japanese printed names of up to about 16 characters in a 64 px re-flowed crop; long lines lose \
-characters
-beyond the 4 × 4 cells. Its fonts, vocabulary and OCR errors are those of the synthetic generator: on real scans with \
-other
-typefaces or engines, check it on a labelled sample (`clippings.evaluate`) and fine-tune it on labelled records (a
-`clippings train` config with `model: {{pretrained: clippings-ja-small}}`). Its paired lead over normalised Levenshtein \
-is
-small ({lead}): expect less on real scans unlike both test sets."""
+    return ("Trained for Japanese printed names of up to about 16 characters in a 64 px re-flowed crop; long lines lose "
+            "characters\nbeyond the 4 × 4 cells. Its fonts, vocabulary and OCR errors are those of the synthetic "
+            "generator: on real scans with other\ntypefaces or engines, check it on a labelled sample "
+            "(`clippings.evaluate`) and fine-tune it on labelled records (a\n`clippings train` config with "
+            "`model: {pretrained: clippings-ja-small}`). Its paired lead over normalised Levenshtein is\n"
+            f"small ({lead}): expect less on real scans unlike both test sets.")
 
 def release(model_dir, # the trained model folder (the chain's last stage)
             dest, # the folder to write the shipped model to

@@ -91,7 +91,7 @@ class SampleConfig:
     lexicon: str = 'train'  # the part of the lexicon names come from: 'train', or 'heldout' for a shifted test set
     ocr_scale: float = 2.  # Tesseract's upscaling of the crops
     ocr: str = 'tesseract'  # who reads the `text_noisy` column: 'tesseract' (the real engine) or 'simulated' (`OCR_PRESETS['noisy']`)
-    also_read_by: str = ''  # more real engines, comma-separated (e.g. 'rapidocr'): each reads every crop into `text_<engine>`
+    also_read_by: str = ''  # more real engines, comma-separated ('rapidocr'): each reads every crop into `text_<engine>`
 
     @property
     def more_engines(self) -> list[str]: return [e for e in self.also_read_by.split(',') if e]
@@ -101,7 +101,8 @@ class SampleConfig:
             raise ValueError(f"ocr must be 'tesseract' or 'simulated', got {self.ocr!r}")
         wrong = [e for e in self.more_engines if e not in ENGINES or e == self.ocr]
         if wrong:
-            raise ValueError(f"also_read_by: {wrong} are not engines besides ocr={self.ocr!r} (engines: {list(ENGINES)})")
+            raise ValueError(f"also_read_by: {wrong} are not engines besides ocr={self.ocr!r} "
+                             f"(engines: {list(ENGINES)})")
 
 def pick_font(fonts, text, rng, what):
     ok = [f for f in fonts if covers(f, text)]
@@ -186,8 +187,8 @@ def _record_tables(plan, texts, cfg):
     link = df[df['kind'] != 'synth']  # targets nobody mentions keep their firm id but belong to no labelled split
     link = split_entities(link, {'train': .6, 'val': .2, 'test': .2}, cfg.seed, rows=link['matched'])
     link = split_entities(link, {'val': .5, 'test': .5}, cfg.seed, rows=(link['side'] == 'source') & ~link['matched'])
-    cols = ['record_id', 'image_path', 'text', 'text_noisy', *[f'text_{e}' for e in cfg.more_engines], 'entity_id', 'side',
-            'split']
+    more = [f'text_{e}' for e in cfg.more_engines]
+    cols = ['record_id', 'image_path', 'text', 'text_noisy', *more, 'entity_id', 'side', 'split']
     synth = split_entities(df[df['kind'] == 'synth'].assign(entity_id=lambda d: 'syn:' + d['entity_id']),
                            {'train': .8, 'val': .2}, cfg.seed)
     pool = link.assign(entity_id='', split='unlabelled', side='both')
