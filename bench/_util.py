@@ -24,6 +24,15 @@ def isolated(fn, *args):
     return out, round(rss)
 
 
+def rate(fn, n_items, repeat, warmup=1, sync=lambda: None):
+    "items per second of fn() over `repeat` calls, after `warmup` calls (`sync`: wait for a device before timing)"
+    for _ in range(warmup): fn()
+    sync(); t = time.perf_counter()
+    for _ in range(repeat): fn()
+    sync()
+    return round(n_items * repeat / (time.perf_counter() - t), 1)
+
+
 def timed(fn, *args, **kwargs):
     "(result, seconds)"
     t = time.perf_counter()

@@ -47,6 +47,8 @@ from pathlib import Path
 
 T0 = time.perf_counter()
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from _util import rate  # noqa: E402 (stdlib only: runs on the device too)
 THRESHOLD = .06
 # the rounding a unit-vector dot product (d = 256) can suffer in each precision, with room to spare:
 # |err| <= 2u·sum|x_i y_i| <= 2u for inputs rounded to unit roundoff u, plus the output's and the radius' rounding
@@ -146,15 +148,6 @@ def machine_facts():
 def sync_fn(dev):
     import torch
     return torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
-
-
-def rate(fn, n_items, repeat, warmup, sync):
-    "items per second of fn() over `repeat` calls after `warmup` calls"
-    for _ in range(warmup): fn()
-    sync(); t = time.perf_counter()
-    for _ in range(repeat): fn()
-    sync()
-    return round(n_items * repeat / (time.perf_counter() - t), 1)
 
 
 # ------------------------------------------------------------------------------------------------- vectors, labels

@@ -20,18 +20,9 @@ Writes bench/results/train_cpu.json and, on a GPU, bench/results/train_gpu.json.
 import sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import report
+from _util import rate, report
 
 ROOT = Path(__file__).parents[1]
-
-
-def _rate(fn, n_items, repeat, warmup=1, sync=lambda: None):
-    "items per second of fn() over `repeat` calls, after `warmup` calls"
-    for _ in range(warmup): fn()
-    sync(); t = time.perf_counter()
-    for _ in range(repeat): fn()
-    sync()
-    return round(n_items * repeat / (time.perf_counter() - t), 1)
 
 
 def _supcon_step(model, opt, loss_fn, px, texts, labels, im_wt, autocast):
@@ -59,17 +50,17 @@ def cpu_figures():
     res = {'model': f"small CLIP {cfg}", 'threads': torch.get_num_threads(),
            'params_M': round(sum(p.numel() for p in model.parameters()) / 1e6, 2)}
     for w in (.5, 1., 0.):
-        res[f'supcon_steps_per_s_im_wt_{w}_batch_126'] = _rate(lambda: _supcon_step(model, opt, loss_fn, px, texts, labels, w, none), 1, 5)
+        res[f'supcon_steps_per_s_im_wt_{w}_batch_126'] = rate(lambda: _supcon_step(model, opt, loss_fn, px, texts, labels, w, none), 1, 5)
     px128 = torch.randn(128, 3, S, S)
     def clip_step():
         img, txt = model(px128, list(recs.text[:128]), pooled=False)
         clip_loss(img, txt, model.logit_scale).backward(); opt.step(); opt.zero_grad()
-    res['clip_steps_per_s_batch_128'] = _rate(clip_step, 1, 5)
+    res['clip_steps_per_s_batch_128'] = rate(clip_step, 1, 5)
     model.eval()
     with torch.no_grad():
         big = torch.randn(512, 3, S, S)
-        res['embed_images_per_s_from_tensors'] = _rate(lambda: model.encode_images(big), 512, 3)
-        res['embed_texts_per_s'] = _rate(lambda: model.encode_texts(list(recs.text[:1024])), 1024, 3)
+        res['embed_images_per_s_from_tensors'] = rate(lambda: model.encode_images(big), 512, 3)
+        res['embed_texts_per_s'] = rate(lambda: model.encode_texts(list(recs.text[:1024])), 1024, 3)
     sub = recs.head(2000)
     t = time.perf_counter(); model.embed(sub, .5, progress=False)
     res['embed_records_per_s_end_to_end (decode + image + text, 2000 sample records)'] = round(len(sub) / (time.perf_counter() - t), 1)
@@ -101,12 +92,12 @@ def gpu_figures():
                 with bf16(): model(px, texts[:bs], .5)
             def images():
                 with bf16(): model.encode_images(px)
-            res[f'embed_records_per_s_image_and_text_batch_{bs}'] = _rate(both, bs, 5, 2, sync)
-            res[f'embed_images_per_s_batch_{bs}'] = _rate(images, bs, 5, 2, sync)
+            res[f'embed_records_per_s_image_and_text_batch_{bs}'] = rate(both, bs, 5, 2, sync)
+            res[f'embed_images_per_s_batch_{bs}'] = rate(images, bs, 5, 2, sync)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), 1e-5, betas=(.9, .98), eps=1e-6)
     px, labels = torch.randn(126, 3, 224, 224, device=dev), torch.arange(126, device=dev) // 3
-    res['supcon_steps_per_s_im_wt_0.5_batch_126'] = _rate(lambda: _supcon_step(model, opt, SupConLoss(.1), px, texts[:126], labels, .5, bf16), 1, 10, 2, sync)
+    res['supcon_steps_per_s_im_wt_0.5_batch_126'] = rate(lambda: _supcon_step(model, opt, SupConLoss(.1), px, texts[:126], labels, .5, bf16), 1, 10, 2, sync)
     res['supcon_records_per_s_batch_126'] = round(res['supcon_steps_per_s_im_wt_0.5_batch_126'] * 126, 1)
     res['peak_gpu_memory_gib'] = round(torch.cuda.max_memory_allocated() / 2**30, 2)
     res['embedding_goal_10000_per_s_met'] = res['embed_records_per_s_image_and_text_batch_1024'] >= 10_000
