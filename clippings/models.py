@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['CLIP_MEAN', 'CLIP_STD', 'SPECIALS', 'JAPANESE_CLIP_HELP', 'GLYPH_FACES', 'VISION_POOLS', 'BACKBONES',
            'SHIPPED_MODELS', 'pad_to_square', 'ink', 'count_characters', 'reflow', 'ImageTransform',
-           'japanese_inventory', 'char_tokenizer', 'unknown_variants', 'fold_unknown', 'small_clip_config',
-           'HFDualEncoder', 'JapaneseCLIP', 'glyph_table', 'GlyphEmbedding', 'wants_cells', 'GlyphClassifier',
-           'CellCNN', 'CellTokens', 'vision_tower', 'SmallDualEncoder', 'Encoded', 'ClippingsModel', 'read_image',
-           'shipped_model', 'model_fingerprint', 'mean_pairwise_cosine', 'thumbnail_vectors']
+           'japanese_inventory', 'char_tokenizer', 'unknown_variants', 'fold_unknown', 'tokenize_texts',
+           'small_clip_config', 'HFDualEncoder', 'JapaneseCLIP', 'glyph_table', 'GlyphEmbedding', 'wants_cells',
+           'GlyphClassifier', 'CellCNN', 'CellTokens', 'vision_tower', 'SmallDualEncoder', 'Encoded', 'ClippingsModel',
+           'read_image', 'shipped_model', 'model_fingerprint', 'mean_pairwise_cosine', 'thumbnail_vectors']
 
 # %% ../nbs/03_models.ipynb #5c0edbf7
 import hashlib, json, math, os, unicodedata
@@ -187,6 +187,13 @@ def fold_unknown(texts, tokenizer, table:dict|None=None) -> list[str]:
     table = unknown_variants(tokenizer) if table is None else table
     return [unicodedata.normalize('NFKC', str(t)).translate(table) for t in texts]
 
+def tokenize_texts(encoder, # a backbone with a `tokenizer`
+                   texts, n:int) -> dict:
+    "The padded batch of `texts` cut at `n` tokens, variants the tokenizer lacks folded (the table kept on `encoder`)"
+    if getattr(encoder, '_folds', None) is None: encoder._folds = unknown_variants(encoder.tokenizer)
+    texts = fold_unknown(texts, encoder.tokenizer, encoder._folds) if encoder._folds else list(texts)
+    return encoder.tokenizer(texts, padding=True, truncation=True, max_length=n, return_tensors='pt')
+
 # %% ../nbs/03_models.ipynb #0f3bfb76
 def small_clip_config(vocab_size:int, # tokenizer vocabulary size
                       image_size:int=64, # input side in pixels (64–128 for the CPU default)
@@ -235,10 +242,7 @@ class HFDualEncoder(nn.Module):
     def text_features(self, input_ids, attention_mask):
         return _projected(self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask))
     def tokenize(self, texts, max_length=None):
-        n = max_length or min(self.tokenizer.model_max_length, self._max_positions())
-        if getattr(self, '_folds', None) is None: self._folds = unknown_variants(self.tokenizer)
-        texts = fold_unknown(texts, self.tokenizer, self._folds) if self._folds else list(texts)
-        return self.tokenizer(texts, padding=True, truncation=True, max_length=n, return_tensors='pt')
+        return tokenize_texts(self, texts, max_length or min(self.tokenizer.model_max_length, self._max_positions()))
     def _max_positions(self):
         cfg = self.model.config
         text_cfg = getattr(cfg, 'text_config', cfg)
@@ -463,10 +467,7 @@ class SmallDualEncoder(nn.Module):
     def text_features(self, input_ids, attention_mask):
         return self.text(input_ids=input_ids, attention_mask=attention_mask).text_embeds
     def tokenize(self, texts, max_length=None):
-        n = max_length or min(self.tokenizer.model_max_length, self.config['text']['max_position_embeddings'])
-        if getattr(self, '_folds', None) is None: self._folds = unknown_variants(self.tokenizer)
-        texts = fold_unknown(texts, self.tokenizer, self._folds) if self._folds else list(texts)
-        return self.tokenizer(texts, padding=True, truncation=True, max_length=n, return_tensors='pt')
+        return tokenize_texts(self, texts, max_length or min(self.tokenizer.model_max_length, self.config['text']['max_position_embeddings']))
     def save(self, path:Path):
         save_model(self, str(Path(path) / 'model.safetensors'))
         write_text(Path(path) / 'small_config.json', json.dumps(self.config, indent=1))

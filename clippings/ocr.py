@@ -156,7 +156,7 @@ def to_horizontal(img:Image.Image, # a vertical crop of one line (taller than wi
     cuts.append(bottom)
     cells = [g.crop((0, a0, g.width, b0)) for a0, b0 in zip(cuts, cuts[1:]) if b0 > a0]
     h = max(c.height for c in cells)
-    out = Image.new('L', (sum(c.width for c in cells), h), int(np.percentile(np.asarray(g), 90)))
+    out = Image.new('L', (sum(c.width for c in cells), h), int(np.percentile(px, 90)))  # the paper's grey
     x = 0
     for c in cells: out.paste(c, (x, (h - c.height) // 2)); x += c.width
     return out

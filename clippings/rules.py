@@ -94,7 +94,12 @@ def _topk(scores:np.ndarray, k:int, higher_is_better:bool,
          ) -> tuple[np.ndarray, np.ndarray]:
     "Best `k` columns of each row, best first; ties go to the lower `tie` (asked only for rows with ties), then column"
     s = -scores if higher_is_better else scores
-    if k == 1 and tie is None: return s.argmin(1)[:, None], np.take_along_axis(scores, s.argmin(1)[:, None], 1)
+    if k == 1:  # argmin returns the first of equal minima; rows with several ask `tie` to order them
+        idx = s.argmin(1)
+        best = s == s.min(1, keepdims=True) if tie is not None else None
+        rows = np.flatnonzero(best.sum(1) > 1) if tie is not None else []
+        if len(rows): idx[rows] = np.where(best[rows], tie(rows), np.inf).argmin(1)
+        return idx[:, None], np.take_along_axis(scores, idx[:, None], 1)
     k = min(k, s.shape[1])
     kth = np.partition(s, k - 1, axis=1)[:, k - 1:k]
     cands = [np.flatnonzero(row <= t) for row, t in zip(s, kth)]  # every column tied with the k-th is a candidate
